@@ -1,0 +1,72 @@
+/**
+ * Named errors. The `name` is the contract: the API maps it to an HTTP status, and Step Functions
+ * matches it in `Retry.ErrorEquals` (non-retryable errors fail a step at once).
+ */
+export class OrchestratorError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends OrchestratorError {
+  constructor(
+    readonly entity: 'Workflow' | 'Task' | 'Definition' | 'Job',
+    readonly id: string,
+  ) {
+    super(`${entity} not found: ${id}`);
+  }
+}
+
+export interface ValidationIssue {
+  /** Where the problem is: a field path or a step (`steps[2] "label"`). */
+  readonly path: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+export class ValidationError extends OrchestratorError {
+  constructor(
+    message: string,
+    readonly issues: readonly ValidationIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** An invalid workflow definition; fails `cdk synth` and the API with every problem at once. */
+export class WorkflowDefinitionError extends ValidationError {}
+
+export type TransitionSubject = 'workflow' | 'task';
+
+export class InvalidTransitionError extends OrchestratorError {
+  constructor(
+    readonly subject: TransitionSubject,
+    readonly action: string,
+    readonly current: string,
+    readonly wanted: string,
+  ) {
+    // Reference wording: `Cannot start workflow in running state`.
+    super(`Cannot ${action} ${subject} in ${current} state`);
+  }
+}
+
+export class RecoveryLimitError extends OrchestratorError {
+  constructor(
+    readonly attempts: number,
+    readonly maxAttempts: number,
+  ) {
+    super(`Workflow cannot be recovered (attempts: ${attempts}/${maxAttempts})`);
+  }
+}
+
+export class InvalidCursorError extends ValidationError {
+  constructor() {
+    super('cursor is not a cursor returned by this API', [
+      { path: 'cursor', rule: 'opaque', message: 'pass back the nextCursor of a previous page unchanged' },
+    ]);
+  }
+}
+
+/** Thrown by a step handler for a failure no retry can fix: Step Functions fails the step at once. */
+export class FatalStepError extends OrchestratorError {}

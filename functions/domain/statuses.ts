@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+export const WorkflowStatus = z.enum([
+  'pending',
+  'running',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+  'recovering',
+]);
+export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
+
+export const TaskStatus = z.enum([
+  'pending',
+  'queued',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/** Views of the reference service (REFERENCE §2): `active` and `failed` are status sets. */
+export const ACTIVE_WORKFLOW_STATUSES = [
+  'running',
+  'recovering',
+] as const satisfies readonly WorkflowStatus[];
+export const TERMINAL_WORKFLOW_STATUSES = [
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies readonly WorkflowStatus[];
+
+/** A task in one of these counts as done for dependencies and progress (a skipped step is met). */
+export const DONE_TASK_STATUSES = ['completed', 'skipped'] as const satisfies readonly TaskStatus[];
+
+export const isTerminalWorkflowStatus = (status: WorkflowStatus): boolean =>
+  (TERMINAL_WORKFLOW_STATUSES as readonly WorkflowStatus[]).includes(status);
+
+export const isDoneTaskStatus = (status: TaskStatus): boolean =>
+  (DONE_TASK_STATUSES as readonly TaskStatus[]).includes(status);

@@ -1,0 +1,33 @@
+import { App } from 'aws-cdk-lib';
+import { buildApp } from './build-app.js';
+
+/** A CloudFormation template as synthesized. */
+export interface CfnTemplate {
+  readonly Resources: Record<
+    string,
+    { readonly Type: string; readonly Properties?: Record<string, unknown> }
+  >;
+  readonly [key: string]: unknown;
+}
+
+export interface SynthOptions {
+  /** @default 'dev' */
+  readonly stage?: string;
+  /** Bundle the Lambda code with esbuild. Off when only the template is wanted. @default false */
+  readonly bundle?: boolean;
+  /** Where the cloud assembly goes. @default a temporary folder */
+  readonly outdir?: string;
+}
+
+/** Synthesizes the app in-process and returns the stack's template: the source of every local resource. */
+export const synthTemplate = (options: SynthOptions = {}): CfnTemplate => {
+  const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    context: {
+      stage: options.stage ?? 'dev',
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  const stack = buildApp(app);
+  return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+};

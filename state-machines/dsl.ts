@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** Step and workflow names become state names, function ids and URL segments. */
+const Name = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,47}$/,
+    'must be lower-case letters, digits and dashes, starting with a letter, ≤ 48 chars',
+  );
+
+export const StepRetryPolicySpec = z.strictObject({
+  /** Cap on one backoff wait, seconds. @default 60 */
+  maxDelay: z.number().int().min(1).max(3600).optional(),
+  /** Full jitter on the backoff waits. @default false */
+  jitter: z.boolean().optional(),
+  /** Error names (handler error classes) that fail the step at once, without a retry. */
+  nonRetryable: z.array(z.string().min(1)).optional(),
+});
+
+export const StepSpec = z.strictObject({
+  name: Name,
+  taskType: z.string().min(1).max(50),
+  /** Module of the step handler, relative to the repository root, e.g. `functions/steps/download.ts`. */
+  handler: z
+    .string()
+    .regex(/^functions\/steps\/[\w/-]+\.ts$/, 'must be a module under functions/steps/ ending in .ts'),
+  /** Retries after the first attempt (attempts = maxRetries + 1). @default 3 */
+  maxRetries: z
+    .number()
+    .int()
+    .min(0, 'must be between 0 and 10')
+    .max(10, 'must be between 0 and 10')
+    .optional(),
+  /** Earlier steps this one waits for, by name or by index. @default [] */
+  dependencies: z.array(z.union([z.string(), z.number().int()])).optional(),
+  /** Seconds per attempt. @default from the task type (DEFAULT_TIMEOUTS) */
+  timeout: z.number().int().positive('must be > 0').max(900, 'must be ≤ 900 (the Lambda limit)').optional(),
+  /** Seconds a run is expected to take: weights progress and the ETA. @default 0 */
+  estimatedDuration: z.number().min(0, 'must be >= 0').optional(),
+  retry: StepRetryPolicySpec.optional(),
+});
+export type StepSpec = z.input<typeof StepSpec>;
+export type StepRetryPolicySpec = z.input<typeof StepRetryPolicySpec>;
+
+export const WorkflowSpec = z.strictObject({
+  name: Name,
+  version: z.string().min(1).max(32).optional(),
+  description: z.string().max(500).optional(),
+  /** @default 3 */
+  maxRecoveryAttempts: z
+    .number()
+    .int()
+    .min(1, 'must be between 1 and 10')
+    .max(10, 'must be between 1 and 10')
+    .optional(),
+  steps: z.array(StepSpec),
+});
+export type WorkflowSpec = z.input<typeof WorkflowSpec>;
+
+/** Timeout of a step that names none, by task type, seconds. */
+export const DEFAULT_TIMEOUTS: Readonly<Record<string, number>> = {
+  download: 300,
+  validate: 120,
+  deduplicate: 300,
+  label: 600,
+  package: 120,
+};
+export const FALLBACK_TIMEOUT = 60;
+export const DEFAULT_MAX_RETRIES = 3;
+export const DEFAULT_MAX_RECOVERY_ATTEMPTS = 3;
+export const DEFAULT_MAX_DELAY = 60;
+export const MAX_STEPS = 100;
+
+/** A validated step with every default applied and dependencies resolved to indices. */
+export interface WorkflowStep {
+  readonly index: number;
+  readonly name: string;
+  readonly taskType: string;
+  readonly handler: string;
+  readonly maxRetries: number;
+  readonly dependencies: readonly number[];
+  readonly timeout: number;
+  readonly estimatedDuration: number;
+  readonly retry: {
+    readonly maxDelay: number;
+    readonly jitter: boolean;
+    readonly nonRetryable: readonly string[];
+  };
+}
+
+export interface WorkflowDefinition {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly maxRecoveryAttempts: number;
+  readonly steps: readonly WorkflowStep[];
+}
+
+/** Identity helper: gives a step literal its type. */
+export const step = (spec: StepSpec): StepSpec => spec;
