@@ -1,0 +1,69 @@
+import { isDoneTaskStatus, type TaskStatus } from './statuses.js';
+
+/** Reference progress: floor(100 · completed / total), in integer arithmetic (no float artefacts). */
+export const computeProgress = (completed: number, total: number): number => {
+  if (total <= 0) return 0;
+  const clamped = Math.min(Math.max(completed, 0), total);
+  return Math.floor((100 * clamped) / total);
+};
+
+export interface ProgressTask {
+  readonly stepIndex: number;
+  readonly status: TaskStatus;
+  readonly dependencies: readonly number[];
+  readonly estimatedDuration: number;
+  /** Seconds the task really took, when completed. */
+  readonly actualDuration?: number;
+}
+
+/**
+ * Progress weighted by estimatedDuration: a long step counts for more. Falls back to the plain
+ * count when no step has an estimate.
+ */
+export const computeWeightedProgress = (tasks: readonly ProgressTask[]): number => {
+  const total = tasks.reduce((sum, task) => sum + task.estimatedDuration, 0);
+  const done = tasks.filter((task) => isDoneTaskStatus(task.status));
+  if (total <= 0) return computeProgress(done.length, tasks.length);
+  const completed = done.reduce((sum, task) => sum + task.estimatedDuration, 0);
+  return Math.floor((100 * completed) / total);
+};
+
+/**
+ * Seconds until the workflow should finish: the longest chain of remaining steps (steps run in
+ * parallel where the DAG allows), each estimate scaled by how fast completed steps ran against
+ * theirs. Undefined when nothing is left or nothing is known.
+ */
+export const estimateRemainingSeconds = (tasks: readonly ProgressTask[]): number | undefined => {
+  const remaining = tasks.filter((task) => !isDoneTaskStatus(task.status));
+  if (remaining.length === 0) return undefined;
+  const measured = tasks.filter((task) => task.status === 'completed' && task.actualDuration !== undefined);
+  const estimated = measured.reduce((sum, task) => sum + task.estimatedDuration, 0);
+  const actual = measured.reduce((sum, task) => sum + (task.actualDuration ?? 0), 0);
+  // Only trust the pace once completed steps carry estimates; clamp so one outlier cannot explode the ETA.
+  const pace = estimated > 0 ? Math.min(Math.max(actual / estimated, 0.1), 10) : 1;
+  const byIndex = new Map(tasks.map((task) => [task.stepIndex, task]));
+  const finish = new Map<number, number>();
+  const finishOf = (task: ProgressTask): number => {
+    const known = finish.get(task.stepIndex);
+    if (known !== undefined) return known;
+    if (isDoneTaskStatus(task.status)) return 0;
+    const start = Math.max(
+      0,
+      ...task.dependencies.map((dep) => {
+        const parent = byIndex.get(dep);
+        return parent ? finishOf(parent) : 0;
+      }),
+    );
+    const value = start + task.estimatedDuration * pace;
+    finish.set(task.stepIndex, value);
+    return value;
+  };
+  const seconds = Math.max(...remaining.map(finishOf));
+  return seconds > 0 ? Math.ceil(seconds) : undefined;
+};
+
+/** ISO time at which the workflow should finish, or undefined (see estimateRemainingSeconds). */
+export const estimateCompletion = (tasks: readonly ProgressTask[], now: Date): string | undefined => {
+  const seconds = estimateRemainingSeconds(tasks);
+  return seconds === undefined ? undefined : new Date(now.getTime() + seconds * 1000).toISOString();
+};

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import {
+  computeProgress,
+  computeWeightedProgress,
+  estimateCompletion,
+  estimateRemainingSeconds,
+  type ProgressTask,
+} from '../../functions/domain/progress.js';
+
+const task = (stepIndex: number, overrides: Partial<ProgressTask> = {}): ProgressTask => ({
+  stepIndex,
+  status: 'pending',
+  dependencies: [],
+  estimatedDuration: 10,
+  ...overrides,
+});
+
+describe('computeProgress', () => {
+  it('matches the reference sequence for 3 and 7 steps', () => {
+    expect([1, 2, 3].map((k) => computeProgress(k, 3))).toEqual([33, 66, 100]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((k) => computeProgress(k, 7))).toEqual([14, 28, 42, 57, 71, 85, 100]);
+  });
+
+  it('is exact where the reference float computation was one low', () => {
+    expect(computeProgress(29, 50)).toBe(58);
+    expect(computeProgress(29, 100)).toBe(29);
+    expect(computeProgress(57, 100)).toBe(57);
+    expect(computeProgress(58, 100)).toBe(58);
+  });
+
+  it('equals floor(100k/n) for every k <= n <= 100 and stays within 0..100', () => {
+    for (let n = 1; n <= 100; n++) {
+      for (let k = 0; k <= n; k++) expect(computeProgress(k, n)).toBe(Math.floor((k * 100) / n));
+    }
+    expect(computeProgress(-1, 3)).toBe(0);
+    expect(computeProgress(5, 3)).toBe(100);
+    expect(computeProgress(0, 0)).toBe(0);
+  });
+});
+
+describe('computeWeightedProgress', () => {
+  it('weights completed and skipped steps by their estimated duration', () => {
+    const tasks = [
+      task(0, { status: 'completed', estimatedDuration: 30 }),
+      task(1, { status: 'skipped', estimatedDuration: 10 }),
+      task(2, { estimatedDuration: 60 }),
+    ];
+    expect(computeWeightedProgress(tasks)).toBe(40);
+  });
+
+  it('falls back to the step count when no step has an estimate', () => {
+    const tasks = [task(0, { status: 'completed', estimatedDuration: 0 }), task(1, { estimatedDuration: 0 })];
+    expect(computeWeightedProgress(tasks)).toBe(50);
+  });
+});
+
+describe('estimateRemainingSeconds', () => {
+  it('follows the longest chain of remaining steps, not their sum', () => {
+    // 0 done; 1 and 2 run in parallel after 0; 3 waits for both.
+    const tasks = [
+      task(0, { status: 'completed', estimatedDuration: 5 }),
+      task(1, { dependencies: [0], estimatedDuration: 20 }),
+      task(2, { dependencies: [0], estimatedDuration: 8 }),
+      task(3, { dependencies: [1, 2], estimatedDuration: 4 }),
+    ];
+    expect(estimateRemainingSeconds(tasks)).toBe(24);
+  });
+
+  it('scales estimates by the pace of completed steps', () => {
+    const tasks = [
+      task(0, { status: 'completed', estimatedDuration: 10, actualDuration: 20 }),
+      task(1, { dependencies: [0], estimatedDuration: 10 }),
+    ];
+    expect(estimateRemainingSeconds(tasks)).toBe(20);
+    expect(estimateCompletion(tasks, new Date('2026-01-01T00:00:00Z'))).toBe('2026-01-01T00:00:20.000Z');
+  });
+
+  it('has no estimate once every step is done', () => {
+    expect(estimateRemainingSeconds([task(0, { status: 'completed' })])).toBeUndefined();
+  });
+});
