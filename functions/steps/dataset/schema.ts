@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { FatalStepError } from '../../domain/errors.js';
+
+/**
+ * `metadata.dataset`: the synthetic dataset a dataset-build workflow works on. Every field has a
+ * default so `{}` (or no `dataset` at all) is a valid demo run. Unknown keys are ignored, not
+ * rejected, so the API can add fields without breaking steps already deployed.
+ */
+export const DatasetSpec = z.object({
+  /** How many items `download` generates. Capped so every step output stays well under 256 KB. */
+  items: z.number().int().min(1).max(2000).default(200),
+  /** PRNG seed: the same seed always yields the same dataset (and the same manifest digest). */
+  seed: z.number().int().default(1),
+  /** Share of items that copy an earlier item's text under a new id. */
+  duplicateRate: z.number().min(0).max(0.9).default(0.1),
+  /** Share of items with empty text or a negative size, dropped by `validate`. */
+  invalidRate: z.number().min(0).max(0.9).default(0.05),
+  /** Label vocabulary; names are bounded so `label`'s output size stays bounded too. */
+  labels: z
+    .array(z.string().min(1).max(40))
+    .min(1)
+    .max(20)
+    .default(() => ['cat', 'dog', 'bird']),
+});
+export type DatasetSpec = z.infer<typeof DatasetSpec>;
+
+/** One generated record; `size` is the UTF-8 byte length of `text` (negative = corrupt). */
+export const Item = z.strictObject({ id: z.string().min(1), text: z.string(), size: z.number() });
+export type Item = z.infer<typeof Item>;
+
+/** Step outputs, as later steps read them back from `ctx.results` (validated, never trusted). */
+export const DownloadOutput = z.object({ items: z.array(z.unknown()), count: z.number().int().min(0) });
+export type DownloadOutput = { items: Item[]; count: number };
+
+export const ValidateOutput = z.object({
+  items: z.array(Item),
+  valid: z.number().int().min(0),
+  invalid: z.number().int().min(0),
+});
+export type ValidateOutput = z.infer<typeof ValidateOutput>;
+
+export const DeduplicateOutput = z.object({
+  uniqueIds: z.array(z.string()),
+  duplicates: z.number().int().min(0),
+  hashes: z.number().int().min(0),
+});
+export type DeduplicateOutput = z.infer<typeof DeduplicateOutput>;
+
+export const LabelOutput = z.object({
+  labels: z.record(z.string(), z.string()),
+  histogram: z.record(z.string(), z.number().int().min(0)),
+});
+export type LabelOutput = z.infer<typeof LabelOutput>;
+
+export type ManifestEntry = { id: string; label: string };
+
+// Type aliases, not interfaces: they are assignable to the StepFunction's Record<string, unknown>.
+export type PackageOutput = {
+  manifest: { count: number; digest: string; histogram: Record<string, number> };
+  /** Items dropped as duplicates by `deduplicate` (copied for a self-contained summary). */
+  duplicatesDropped: number;
+  /** The first entries of the manifest, so a reader sees its shape without the whole list. */
+  sample: ManifestEntry[];
+};
+
+/** `a.b[2].c: message; ...`: names the offending field in FatalStepError messages. */
+export const describeIssues = (error: z.ZodError, prefix: string): string =>
+  error.issues
+    .map((issue) => {
+      const path = issue.path
+        .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+        .join('');
+      return `${prefix}${path}: ${issue.message}`;
+    })
+    .join('; ');
+
+/** Reads `metadata.dataset`; bad metadata can never succeed on a retry, hence FatalStepError. */
+export const parseDatasetSpec = (metadata: Readonly<Record<string, unknown>>): DatasetSpec => {
+  const parsed = DatasetSpec.safeParse(metadata.dataset ?? {});
+  if (!parsed.success) {
+    throw new FatalStepError(`Invalid metadata: ${describeIssues(parsed.error, 'dataset')}`);
+  }
+  return parsed.data;
+};

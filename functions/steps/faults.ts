@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { FatalStepError } from '../domain/errors.js';
+import { describeIssues } from './dataset/schema.js';
+import type { StepContext } from './step-context.js';
+
+/**
+ * One step's injected faults (`metadata.faults[<step>]`), used to demonstrate retries, timeouts
+ * and fatal failures on demand. Keys may be combined; they apply in this order:
+ * `delayMs` (sleep, then go on), `fatal`, `failTimes`, `hang`.
+ */
+export const FaultSpec = z
+  .strictObject({
+    /** Sleep this long first: makes parallel steps overlap observably. */
+    delayMs: z.number().int().min(0).max(900_000).optional(),
+    /** Fail with a non-retryable FatalStepError. */
+    fatal: z.literal(true).optional(),
+    /** Fail with a plain (retryable) Error on the first n attempts, then succeed. */
+    failTimes: z.number().int().min(0).max(100).optional(),
+    /** Never finish before the Lambda's time is up, so the platform timeout fires. */
+    hang: z.literal(true).optional(),
+  })
+  .refine((spec) => Object.keys(spec).length > 0, 'must name a fault: delayMs, fatal, failTimes or hang');
+export type FaultSpec = z.infer<typeof FaultSpec>;
+
+/** `metadata.faults`: faults by step name. */
+export const FaultsSpec = z.record(z.string(), FaultSpec);
+export type FaultsSpec = z.infer<typeof FaultsSpec>;
+
+/** A plain global timer (not node:timers/promises), so tests can drive it with fake timers. */
+const sleep = (ms: number, keepAlive = true): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (!keepAlive) timer.unref();
+  });
+
+/** This step's fault, or undefined. Only this step's entry is checked: another step's typo is its own failure. */
+const faultOf = (ctx: StepContext): FaultSpec | undefined => {
+  const faults = ctx.metadata.faults;
+  if (faults === undefined || faults === null) return undefined;
+  if (typeof faults !== 'object' || Array.isArray(faults)) {
+    throw new FatalStepError(
+      `Invalid metadata.faults for step ${ctx.step}: must be an object keyed by step name`,
+    );
+  }
+  const raw = (faults as Record<string, unknown>)[ctx.step];
+  if (raw === undefined) return undefined;
+  const parsed = FaultSpec.safeParse(raw);
+  if (!parsed.success) {
+    throw new FatalStepError(
+      `Invalid metadata.faults for step ${ctx.step}: ${describeIssues(parsed.error, `faults.${ctx.step}`)}`,
+    );
+  }
+  return parsed.data;
+};
+
+/**
+ * Applies `metadata.faults[ctx.step]` before the step's work. `totalAttempts` counts every attempt
+ * of this step (1 = first), supplied by the middleware that keeps the count in DynamoDB, so
+ * `failTimes` means "fail n times" even across Lambda instances.
+ */
+export const applyFaults = async (ctx: StepContext, totalAttempts: number): Promise<void> => {
+  const fault = faultOf(ctx);
+  if (fault === undefined) return;
+  if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault.fatal) throw new FatalStepError(`injected fatal failure in ${ctx.step}`);
+  if (fault.failTimes !== undefined && totalAttempts <= fault.failTimes) {
+    throw new Error(`injected failure ${totalAttempts} of ${fault.failTimes} in ${ctx.step}`);
+  }
+  if (fault.hang) {
+    // Outlive the invocation: the platform's timeout must end it. The timer is unref'd so a hung
+    // step alone never keeps a local Node process (tests, the local stack) from exiting.
+    await sleep(Math.max(0, ctx.remainingTimeMs()) + 1000, false);
+    // Only reached where nothing enforced the timeout: fail (retryably) like a timeout would.
+    throw new Error(`injected hang in ${ctx.step} outlived its timeout`);
+  }
+};

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { contentHash, labelFor } from '../../../functions/steps/dataset/hash.js';
+import type {
+  DeduplicateOutput,
+  DownloadOutput,
+  LabelOutput,
+  PackageOutput,
+  ValidateOutput,
+} from '../../../functions/steps/dataset/schema.js';
+import { type ChainResults, runChain } from './context.js';
+
+/** The chain's outputs with their step types (the StepFunction contract returns plain records). */
+const typed = (results: ChainResults) => ({
+  download: results.download as DownloadOutput,
+  validate: results.validate as ValidateOutput,
+  deduplicate: results.deduplicate as DeduplicateOutput,
+  label: results.label as LabelOutput,
+  package: results.package as PackageOutput,
+});
+
+const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
+
+describe('the dataset-build chain', () => {
+  it.each([1, 2, 42, 9001])('keeps its counts consistent for seed %i', async (seed) => {
+    const r = typed(await runChain({ dataset: { seed, items: 800, duplicateRate: 0.2, invalidRate: 0.1 } }));
+
+    expect(r.download.count).toBe(800);
+    expect(r.download.items).toHaveLength(800);
+    expect(r.validate.valid + r.validate.invalid).toBe(r.download.count);
+    expect(r.validate.items).toHaveLength(r.validate.valid);
+    expect(r.validate.invalid).toBeGreaterThan(0);
+
+    expect(r.deduplicate.uniqueIds.length + r.deduplicate.duplicates).toBe(r.validate.valid);
+    expect(r.deduplicate.hashes).toBe(r.deduplicate.uniqueIds.length);
+    expect(r.deduplicate.duplicates).toBeGreaterThan(0);
+
+    expect(Object.keys(r.label.labels).sort()).toEqual(r.validate.items.map((item) => item.id).sort());
+    expect(sum(r.label.histogram)).toBe(r.validate.valid);
+
+    expect(r.package.manifest.count).toBe(r.deduplicate.uniqueIds.length);
+    expect(sum(r.package.manifest.histogram)).toBe(r.package.manifest.count);
+    expect(r.package.duplicatesDropped).toBe(r.deduplicate.duplicates);
+    expect(r.package.manifest.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('drops every empty or negative-size item in validate, and only those', async () => {
+    const r = typed(await runChain({ dataset: { items: 500, invalidRate: 0.3 } }));
+    const bad = r.download.items.filter((item) => item.text.trim() === '' || item.size < 0);
+    expect(r.validate.invalid).toBe(bad.length);
+    expect(r.validate.items.every((item) => item.text.trim() !== '' && item.size >= 0)).toBe(true);
+  });
+
+  it('keeps the first item of each text in deduplicate, in input order', async () => {
+    const r = typed(await runChain({ dataset: { items: 400, duplicateRate: 0.4 } }));
+    const firstByText = new Map<string, string>();
+    for (const item of r.validate.items) if (!firstByText.has(item.text)) firstByText.set(item.text, item.id);
+    expect(r.deduplicate.uniqueIds).toEqual([...firstByText.values()]);
+  });
+
+  it('labels from the content hash, so a duplicate gets the same label as its original', async () => {
+    const vocabulary = ['red', 'green', 'blue', 'grey'];
+    const r = typed(await runChain({ dataset: { items: 400, duplicateRate: 0.4, labels: vocabulary } }));
+    const labelByText = new Map<string, string>();
+    for (const item of r.validate.items) {
+      const given = r.label.labels[item.id];
+      expect(given).toBe(labelFor(contentHash(item.text), vocabulary));
+      if (labelByText.has(item.text)) expect(given).toBe(labelByText.get(item.text));
+      else labelByText.set(item.text, given ?? '');
+    }
+    expect(Object.keys(r.label.histogram).sort()).toEqual([...vocabulary].sort());
+  });
+
+  it('packages a small summary: counts, a digest and a 10-entry sample of the manifest', async () => {
+    const r = typed(await runChain({ dataset: { items: 100 } }));
+    expect(r.package.sample).toHaveLength(10);
+    expect(r.package.sample).toEqual(
+      r.deduplicate.uniqueIds.slice(0, 10).map((id) => ({ id, label: r.label.labels[id] })),
+    );
+  });
+
+  it('is deterministic: the same seed gives the same outputs and digest', async () => {
+    const a = await runChain({ dataset: { seed: 123, items: 300 } });
+    const b = await runChain({ dataset: { seed: 123, items: 300 } });
+    expect(b).toEqual(a);
+    expect(typed(b).package.manifest.digest).toBe(typed(a).package.manifest.digest);
+  });
+
+  it('gives a different digest for a different seed', async () => {
+    const a = typed(await runChain({ dataset: { seed: 123, items: 300 } }));
+    const b = typed(await runChain({ dataset: { seed: 124, items: 300 } }));
+    expect(b.package.manifest.digest).not.toBe(a.package.manifest.digest);
+  });
+
+  it('keeps every step output under 200 000 bytes of JSON for 2000 items', async () => {
+    const results = await runChain({
+      dataset: { items: 2000, duplicateRate: 0, invalidRate: 0, labels: ['a'.repeat(40)] },
+    });
+    for (const [step, output] of Object.entries(results)) {
+      const bytes = Buffer.byteLength(JSON.stringify(output));
+      expect(bytes, `${step} output is ${bytes} bytes`).toBeLessThan(200_000);
+    }
+    // The worst case for `label` is the longest label name; for the others, no item is dropped.
+    expect(typed(results).download.count).toBe(2000);
+  });
+});
