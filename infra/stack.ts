@@ -1,20 +1,51 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
+import type { WorkflowDefinition } from '../state-machines/dsl.js';
+import { workflowDefinitions } from '../state-machines/registry.js';
+import { createAppFunction } from './lambda.js';
+import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
 
 export interface JobOrchestratorStackProps extends StackProps {
   /** Deployment stage; names every resource. `dev` tables are destroyed with the stack. */
   readonly stage: string;
+  /** @default every shipped definition (state-machines/registry.ts) */
+  readonly definitions?: readonly WorkflowDefinition[];
 }
 
 export class JobOrchestratorStack extends Stack {
   readonly tables: WorkflowTables;
+  readonly pauseGate: NodejsFunction;
+  readonly workflows: readonly WorkflowStateMachine[];
 
   constructor(scope: Construct, id: string, props: JobOrchestratorStackProps) {
     super(scope, id, props);
-    this.tables = new WorkflowTables(this, 'Tables', {
-      namePrefix: `job-orchestrator-${props.stage}-`,
-      removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    const namePrefix = `job-orchestrator-${props.stage}-`;
+    const removalPolicy = props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.tables = new WorkflowTables(this, 'Tables', { namePrefix, removalPolicy });
+
+    this.pauseGate = createAppFunction(this, 'PauseGate', {
+      entry: 'functions/control/pause-gate.ts',
+      timeout: Duration.seconds(10),
+      description: 'Parks a workflow execution at a step boundary until resume',
     });
+    this.tables.grantTo(this.pauseGate, 'readWrite');
+
+    this.workflows = (props.definitions ?? workflowDefinitions).map(
+      (definition) =>
+        new WorkflowStateMachine(this, `Workflow-${definition.name}`, {
+          definition,
+          tables: this.tables,
+          pauseGate: this.pauseGate,
+          namePrefix,
+          removalPolicy,
+        }),
+    );
+    // Task tokens are not resources IAM can name, so SendTask* cannot be narrowed below "*".
+    this.pauseGate.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }),
+    );
   }
 }

@@ -70,3 +70,20 @@ export class InvalidCursorError extends ValidationError {
 
 /** Thrown by a step handler for a failure no retry can fix: Step Functions fails the step at once. */
 export class FatalStepError extends OrchestratorError {}
+
+/** The workflow is paused: the step does not start, and the state machine parks at its pause gate. */
+export class WorkflowPausedError extends OrchestratorError {}
+
+/** The workflow was cancelled: the step does not start and the execution ends. */
+export class WorkflowCancelledError extends OrchestratorError {}
+
+/** The invocation belongs to an execution that no longer runs this workflow (a recovery replaced it). */
+export class StaleExecutionError extends OrchestratorError {}
+
+/** Errors that no retry can fix, whatever a step's own policy says; Step Functions fails them at once. */
+export const NON_RETRYABLE_ERRORS = [
+  'FatalStepError',
+  'WorkflowPausedError',
+  'WorkflowCancelledError',
+  'StaleExecutionError',
+] as const;

@@ -17,7 +17,8 @@ export const WORKFLOW_TRANSITIONS: Readonly<Record<WorkflowStatus, readonly Work
 };
 
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  pending: ['queued', 'running', 'skipped', 'cancelled'],
+  // pending → failed: the step's Lambda may crash before it could record its start.
+  pending: ['queued', 'running', 'skipped', 'cancelled', 'failed'],
   queued: ['running', 'skipped', 'cancelled', 'failed'],
   running: ['completed', 'retrying', 'failed', 'cancelled'],
   retrying: ['running', 'queued', 'failed', 'cancelled'],

@@ -1,0 +1,24 @@
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import middy from '@middy/core';
+import { PauseGateEvent } from '../../state-machines/compile/execution-input.js';
+import { repositoriesFromEnv } from '../repositories/from-env.js';
+import { logger } from '../shared/logger.js';
+
+const sfn = new SFNClient({});
+
+/**
+ * Entered with a task token when a step found its workflow paused. Stores the token on the workflow
+ * (only while it is still paused) so resume can complete it; if resume already happened, releases
+ * the execution at once — the conditional write means no token is ever lost between the two.
+ */
+export const handler = middy().handler(async (event: unknown) => {
+  const { workflowId, step, token } = PauseGateEvent.parse(event);
+  logger.appendKeys({ workflowId, step });
+  const parked = await repositoriesFromEnv().workflows.storePauseToken(workflowId, step, token);
+  if (!parked) {
+    logger.info('workflow no longer paused: continuing');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+    return;
+  }
+  logger.info('execution parked until resume');
+});

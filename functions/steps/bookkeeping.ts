@@ -1,0 +1,163 @@
+import type middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import {
+  type StepEvent,
+  StepEvent as StepEventSchema,
+  stepKey,
+} from '../../state-machines/compile/execution-input.js';
+import type { WorkflowDefinition, WorkflowStep } from '../../state-machines/dsl.js';
+import { getDefinition } from '../../state-machines/registry.js';
+import {
+  FatalStepError,
+  InvalidTransitionError,
+  StaleExecutionError,
+  WorkflowCancelledError,
+  WorkflowPausedError,
+} from '../domain/errors.js';
+import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import type { Repositories } from '../repositories/from-env.js';
+import { logger } from '../shared/logger.js';
+import { applyFaults } from './faults.js';
+import type { StepContext } from './step-context.js';
+
+/** What the middleware hands to the step: its context, or the stored result of a step already done. */
+export interface StepInvocation {
+  readonly context: StepContext;
+  readonly step: WorkflowStep;
+  readonly attempt: number;
+  readonly startedAt?: string;
+  /** The step completed in this run already (a repeated invocation): return this, run nothing. */
+  readonly done?: Record<string, unknown>;
+}
+
+/** The middleware hands the invocation to the handler on the Lambda context, as middy middlewares do. */
+export type StepLambdaContext = Context & { step?: StepInvocation };
+export type StepRequest = middy.Request<unknown, Record<string, unknown>, Error, StepLambdaContext>;
+
+/** Step outputs travel under `s{index}` keys; steps see them by step name. */
+const resultsByName = (definition: WorkflowDefinition, results: StepEvent['results']) =>
+  Object.fromEntries(
+    definition.steps
+      .filter((s) => stepKey(s.index) in results)
+      .map((s) => [s.name, results[stepKey(s.index)]]),
+  );
+
+/** The cheap checks at the step boundary: a paused workflow parks, a cancelled or replaced one stops. */
+const checkWorkflow = (workflow: WorkflowRecord | undefined, event: StepEvent): WorkflowRecord => {
+  if (!workflow) throw new FatalStepError(`Workflow not found: ${event.workflowId}`);
+  if (workflow.status === 'cancelled')
+    throw new WorkflowCancelledError(`Workflow ${workflow.workflowId} was cancelled`);
+  if (workflow.executionArn !== event.executionArn || !['running', 'paused'].includes(workflow.status)) {
+    throw new StaleExecutionError(
+      `Execution ${event.executionArn} no longer runs workflow ${workflow.workflowId}`,
+    );
+  }
+  if (workflow.status === 'paused')
+    throw new WorkflowPausedError(`Workflow ${workflow.workflowId} is paused`);
+  return workflow;
+};
+
+const MAX_RESULT_BYTES = 200_000;
+// Annotated: an inferred type predicate would narrow Error to never (these classes add no members).
+const isFlowControl = (error: Error): boolean =>
+  error instanceof WorkflowPausedError ||
+  error instanceof WorkflowCancelledError ||
+  error instanceof StaleExecutionError;
+
+/**
+ * Per-step bookkeeping around a step's own work, within the step's own invocation (no extra Lambda):
+ * before — pause/cancel check (1 read), attempt start (write 1), fault injection;
+ * after — task completed with result and duration (write 2), workflow progress (write 3);
+ * on error — the task is marked retrying when Step Functions will try again.
+ * Failures after the last attempt are recorded by the state machine itself (Catch).
+ */
+export const stepBookkeeping = (
+  repos: () => Repositories,
+): middy.MiddlewareObj<unknown, Record<string, unknown>, Error, StepLambdaContext> => ({
+  before: async (request: StepRequest) => {
+    const parsed = StepEventSchema.safeParse(request.event);
+    if (!parsed.success) throw new FatalStepError(`Invalid step event: ${parsed.error.message}`);
+    const event = parsed.data;
+    const definition = getDefinition(event.definition);
+    const step = definition.steps[event.stepIndex];
+    if (!step || step.name !== event.step)
+      throw new FatalStepError(`Step ${event.stepIndex} is not ${event.step}`);
+    const { workflows, tasks } = repos();
+    const workflow = checkWorkflow(await workflows.getById(event.workflowId), event);
+    const key = { workflowId: event.workflowId, stepIndex: step.index };
+    let task: TaskRecord;
+    try {
+      task = await tasks.startAttempt(key, { executionArn: event.executionArn });
+    } catch (error) {
+      const stored = await tasks.get(event.workflowId, step.index);
+      if (!(error instanceof InvalidTransitionError) || stored?.status !== 'completed') throw error;
+      task = stored; // completed by an earlier invocation of this run: finish its bookkeeping only
+    }
+    const context: StepContext = {
+      workflowId: event.workflowId,
+      jobId: event.jobId,
+      step: step.name,
+      stepIndex: step.index,
+      attempt: task.attempts,
+      metadata: workflow.metadata,
+      results: resultsByName(definition, event.results),
+      remainingTimeMs: () => request.context.getRemainingTimeInMillis(),
+    };
+    logger.appendKeys({
+      workflowId: event.workflowId,
+      jobId: event.jobId,
+      step: step.name,
+      attempt: task.attempts,
+    });
+    request.context.step = {
+      context,
+      step,
+      attempt: task.attempts,
+      ...(task.startedAt ? { startedAt: task.startedAt } : {}),
+      ...(task.status === 'completed' ? { done: task.result } : {}),
+    };
+    if (task.status !== 'completed') {
+      logger.info('step started');
+      await applyFaults(context, task.totalAttempts);
+    }
+  },
+  after: async (request: StepRequest) => {
+    const invocation = request.context.step as StepInvocation;
+    const result = request.response ?? {};
+    if (JSON.stringify(result).length > MAX_RESULT_BYTES) {
+      throw new FatalStepError(`Result of ${invocation.step.name} exceeds ${MAX_RESULT_BYTES} bytes`);
+    }
+    const { workflows, tasks } = repos();
+    const { workflowId } = invocation.context;
+    if (!invocation.done) {
+      const current = await tasks.completeAttempt(
+        { workflowId, stepIndex: invocation.step.index },
+        invocation.attempt,
+        {
+          result,
+          ...(invocation.startedAt ? { startedAt: invocation.startedAt } : {}),
+        },
+      );
+      if (!current) {
+        logger.warn('late attempt: its result is discarded');
+        return;
+      }
+    }
+    const progress = await workflows.recordStepCompleted(workflowId, invocation.step.name);
+    logger.info('step completed', { progress: progress.progress, workflowCompleted: progress.completed });
+  },
+  onError: async (request: StepRequest) => {
+    const error = request.error as Error;
+    const invocation = request.context.step;
+    if (!invocation || isFlowControl(error)) return;
+    const { step, attempt, context } = invocation;
+    const retryable = !(error instanceof FatalStepError) && !step.retry.nonRetryable.includes(error.name);
+    logger.warn('step attempt failed', { error: error.message, errorType: error.name, retryable });
+    if (retryable && attempt <= step.maxRetries) {
+      const key = { workflowId: context.workflowId, stepIndex: step.index };
+      await repos()
+        .tasks.markRetrying(key, attempt, { errorType: error.name, errorMessage: error.message })
+        .catch((cause: unknown) => logger.error('could not record retrying', { cause }));
+    }
+  },
+});

@@ -1,0 +1,151 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { NON_RETRYABLE_ERRORS } from '../../functions/domain/errors.js';
+import type { WorkflowDefinition, WorkflowStep } from '../dsl.js';
+import { stepKey } from './execution-input.js';
+import { failureStates } from './failure-states.js';
+import { type Plan, planWorkflow } from './plan.js';
+
+export interface CompileTables {
+  readonly workflows: dynamodb.ITable;
+  readonly tasks: dynamodb.ITable;
+}
+
+export interface CompileProps {
+  readonly definition: WorkflowDefinition;
+  /** The Lambda of each step, by step index. */
+  readonly stepFunctions: readonly lambda.IFunction[];
+  /** Parks the execution until resume: stores the task token it is given on the workflow. */
+  readonly pauseGate: lambda.IFunction;
+  readonly tables: CompileTables;
+}
+
+/** Lambda service errors CDK retries by default; kept, but placed after the non-retryable ones. */
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+];
+
+/**
+ * Retry exactly as DESIGN §3: named non-retryable errors fail at once; Lambda service errors keep
+ * CDK's default; everything else gets the step's policy (1 s, 2 s, 4 s ... capped, optional jitter).
+ */
+const addRetries = (task: tasks.LambdaInvoke, step: WorkflowStep): void => {
+  task.addRetry({ errors: [...NON_RETRYABLE_ERRORS, ...step.retry.nonRetryable], maxAttempts: 0 });
+  task.addRetry({
+    errors: LAMBDA_SERVICE_ERRORS,
+    interval: Duration.seconds(2),
+    maxAttempts: 6,
+    backoffRate: 2,
+  });
+  if (step.maxRetries > 0) {
+    task.addRetry({
+      errors: [sfn.Errors.ALL],
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxAttempts: step.maxRetries,
+      maxDelay: Duration.seconds(step.retry.maxDelay),
+      ...(step.retry.jitter ? { jitterStrategy: sfn.JitterType.FULL } : {}),
+    });
+  }
+};
+
+/** One step: skip it when a recovery run says so, else run it, with its pause gate and failure path. */
+const compileStep = (scope: Construct, props: CompileProps, step: WorkflowStep): sfn.IChainable => {
+  const fn = props.stepFunctions[step.index];
+  if (!fn) throw new Error(`no function for step ${step.index} "${step.name}" of ${props.definition.name}`);
+  const run = new tasks.LambdaInvoke(scope, `Run ${step.name}`, {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    payload: sfn.TaskInput.fromObject({
+      workflowId: sfn.JsonPath.stringAt('$.workflowId'),
+      jobId: sfn.JsonPath.stringAt('$.jobId'),
+      definition: props.definition.name,
+      step: step.name,
+      stepIndex: step.index,
+      executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
+      results: sfn.JsonPath.objectAt('$.results'),
+    }),
+    resultPath: `$.results.${stepKey(step.index)}`,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
+  });
+  addRetries(run, step);
+
+  const gate = new tasks.LambdaInvoke(scope, `Paused before ${step.name}`, {
+    lambdaFunction: props.pauseGate,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: sfn.TaskInput.fromObject({
+      workflowId: sfn.JsonPath.stringAt('$.workflowId'),
+      step: step.name,
+      token: sfn.JsonPath.taskToken,
+    }),
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  gate.next(run);
+
+  const cancelled = new sfn.Fail(scope, `Cancelled at ${step.name}`, {
+    error: 'WorkflowCancelledError',
+    cause: `Workflow cancelled before ${step.name}`,
+  });
+  run.addCatch(gate, { errors: ['WorkflowPausedError'], resultPath: sfn.JsonPath.DISCARD });
+  run.addCatch(cancelled, {
+    errors: ['WorkflowCancelledError', 'StaleExecutionError'],
+    resultPath: '$.error',
+  });
+  run.addCatch(failureStates(scope, step, props.tables), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+  const skipped = new sfn.Pass(scope, `Skip ${step.name}`);
+  return new sfn.Choice(scope, `${step.name}?`)
+    .when(sfn.Condition.isPresent(`$.skip.${stepKey(step.index)}`), skipped)
+    .otherwise(run)
+    .afterwards();
+};
+
+/** Each branch returns the whole state; the join keeps one copy and merges every branch's results. */
+const mergedResults = (branches: number): string => {
+  let expression = '$[0].results';
+  for (let i = 1; i < branches; i++) expression = `States.JsonMerge(${expression}, $[${i}].results, false)`;
+  return expression;
+};
+
+const compilePlan = (scope: Construct, props: CompileProps, plan: Plan): sfn.IChainable => {
+  switch (plan.kind) {
+    case 'step':
+      return compileStep(scope, props, props.definition.steps[plan.index] as WorkflowStep);
+    case 'seq': {
+      const [first, ...rest] = plan.items.map((item) => compilePlan(scope, props, item));
+      let chain = sfn.Chain.start(first as sfn.IChainable);
+      for (const next of rest) chain = chain.next(next);
+      return chain;
+    }
+    case 'par': {
+      const names = plan.branches.map((b) => firstStepName(props.definition, b)).join(' + ');
+      const parallel = new sfn.Parallel(scope, `Parallel ${names}`.slice(0, 80), {
+        resultSelector: {
+          'workflowId.$': '$[0].workflowId',
+          'jobId.$': '$[0].jobId',
+          'skip.$': '$[0].skip',
+          'results.$': mergedResults(plan.branches.length),
+        },
+      });
+      for (const branch of plan.branches) parallel.branch(compilePlan(scope, props, branch));
+      return parallel;
+    }
+  }
+};
+
+const firstStepName = (definition: WorkflowDefinition, plan: Plan): string =>
+  plan.kind === 'step'
+    ? (definition.steps[plan.index]?.name ?? '?')
+    : firstStepName(definition, plan.kind === 'seq' ? (plan.items[0] as Plan) : (plan.branches[0] as Plan));
+
+/** The state machine body of a workflow definition: generated, never hand-written ASL. */
+export const compileWorkflow = (scope: Construct, props: CompileProps): sfn.IChainable =>
+  compilePlan(scope, props, planWorkflow(props.definition.steps));

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Key of a step in the execution's `skip` and `results` objects (JSONPath-safe, unlike names). */
+export const stepKey = (stepIndex: number): string => `s${stepIndex}`;
+
+/**
+ * Input of one execution of a workflow state machine. A recovery run lists the steps it must not
+ * run again in `skip` and gives their stored outputs in `results`, so later steps still see them.
+ */
+export const ExecutionInput = z.object({
+  workflowId: z.string(),
+  jobId: z.string(),
+  skip: z.record(z.string(), z.literal(true)),
+  results: z.record(z.string(), z.unknown()),
+});
+export type ExecutionInput = z.infer<typeof ExecutionInput>;
+
+/** What a step's Lambda receives from the state machine. */
+export const StepEvent = z.object({
+  workflowId: z.string(),
+  jobId: z.string(),
+  definition: z.string(),
+  step: z.string(),
+  stepIndex: z.number().int().min(0),
+  executionArn: z.string(),
+  results: z.record(z.string(), z.unknown()),
+});
+export type StepEvent = z.infer<typeof StepEvent>;
+
+/** What the pause gate receives: the token that resume completes. */
+export const PauseGateEvent = z.object({
+  workflowId: z.string(),
+  step: z.string(),
+  token: z.string(),
+});
+export type PauseGateEvent = z.infer<typeof PauseGateEvent>;

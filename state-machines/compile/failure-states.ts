@@ -1,0 +1,117 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { taskSourcesOf, workflowSourcesOf } from '../../functions/domain/transitions.js';
+import { TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
+import type { WorkflowStep } from '../dsl.js';
+import type { CompileTables } from './compile.js';
+
+const S = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
+
+/** `#status IN (:from0, :from1, ...)` and its values, from the transition table. */
+const statusIn = (statuses: readonly string[]) => ({
+  expression: `#status IN (${statuses.map((_, i) => `:from${i}`).join(', ')})`,
+  values: Object.fromEntries(statuses.map((s, i) => [`:from${i}`, tasks.DynamoAttributeValue.fromString(s)])),
+});
+
+/**
+ * What runs when a step's attempts are exhausted (or it failed for good): records the task and the
+ * workflow as failed from the state machine itself, so the record is right even when the Lambda
+ * timed out, crashed or ran out of memory. Entered with the error beside the input at `$.error`.
+ */
+export const failureStates = (
+  scope: Construct,
+  step: WorkflowStep,
+  tables: CompileTables,
+): sfn.IChainable => {
+  const name = step.name;
+  const fail = new sfn.Fail(scope, `${name} failed`, { error: 'StepFailed', cause: `Task ${name} failed` });
+
+  // On AWS the Cause of a Lambda error is JSON ({errorType, errorMessage, trace}); a timeout or a
+  // service error carries plain text. The message recorded is the errorMessage when there is one.
+  const timeout = new sfn.Pass(scope, `Timeout of ${name}`, {
+    parameters: { message: `Task timeout after ${step.timeout}s` },
+    resultPath: '$.failure',
+  });
+  const serviceError = new sfn.Pass(scope, `Service error of ${name}`, {
+    parameters: { 'message.$': '$.error.Cause' },
+    resultPath: '$.failure',
+  });
+  const parseError = new sfn.Pass(scope, `Parse error of ${name}`, {
+    parameters: { 'parsed.$': 'States.StringToJson($.error.Cause)' },
+    resultPath: '$.failure',
+  });
+  const handlerError = new sfn.Pass(scope, `Error of ${name}`, {
+    parameters: { 'message.$': '$.failure.parsed.errorMessage' },
+    resultPath: '$.failure',
+  });
+
+  const taskFrom = statusIn(taskSourcesOf('failed'));
+  const recordTask = new tasks.DynamoUpdateItem(scope, `Record failure of ${name}`, {
+    table: tables.tasks,
+    key: {
+      [TASK_TABLE.partitionKey.name]: S('$.workflowId'),
+      [TASK_TABLE.sortKey.name]: tasks.DynamoAttributeValue.fromNumber(step.index),
+    },
+    updateExpression:
+      'SET #status = :failed, errorMessage = :message, errorType = :type, completedAt = :now, updatedAt = :now',
+    conditionExpression: taskFrom.expression,
+    expressionAttributeNames: { '#status': 'status' },
+    expressionAttributeValues: {
+      ':failed': tasks.DynamoAttributeValue.fromString('failed'),
+      ':message': S('$.failure.message'),
+      ':type': S('$.error.Error'),
+      ':now': S('$$.State.EnteredTime'),
+      ...taskFrom.values,
+    },
+    returnValues: tasks.DynamoReturnValues.ALL_NEW,
+    resultPath: '$.failure.task',
+  });
+
+  const workflowFrom = statusIn(workflowSourcesOf('failed'));
+  const recordWorkflow = new tasks.DynamoUpdateItem(scope, `Record workflow failure at ${name}`, {
+    table: tables.workflows,
+    key: { [WORKFLOW_TABLE.partitionKey.name]: S('$.workflowId') },
+    updateExpression:
+      'SET #status = :failed, jobStatus = :jobStatus, errorMessage = :message, completedAt = :now, updatedAt = :now',
+    // Only the execution that runs the workflow may fail it: a replaced run cannot undo a recovery.
+    conditionExpression: `${workflowFrom.expression} AND executionArn = :execution`,
+    expressionAttributeNames: { '#status': 'status' },
+    expressionAttributeValues: {
+      ':failed': tasks.DynamoAttributeValue.fromString('failed'),
+      ':jobStatus': tasks.DynamoAttributeValue.fromString(
+        sfn.JsonPath.format('{}#failed', sfn.JsonPath.stringAt('$.jobId')),
+      ),
+      ':message': tasks.DynamoAttributeValue.fromString(
+        sfn.JsonPath.format(
+          `Task ${name} failed after {} attempts: {}`,
+          sfn.JsonPath.stringAt('$.failure.task.Attributes.attempts.N'),
+          sfn.JsonPath.stringAt('$.failure.message'),
+        ),
+      ),
+      ':now': S('$$.State.EnteredTime'),
+      ':execution': S('$$.Execution.Id'),
+      ...workflowFrom.values,
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+
+  // A refused bookkeeping write means the records moved on (cancelled, replaced run): just stop.
+  recordTask.addCatch(fail, { resultPath: '$.bookkeepingError' });
+  recordWorkflow.addCatch(fail, { resultPath: '$.bookkeepingError' });
+  recordTask.next(recordWorkflow).next(fail);
+  parseError.next(handlerError).next(recordTask);
+  timeout.next(recordTask);
+  serviceError.next(recordTask);
+
+  return new sfn.Choice(scope, `Describe failure of ${name}`)
+    .when(sfn.Condition.stringEquals('$.error.Error', 'States.Timeout'), timeout)
+    .when(
+      sfn.Condition.or(
+        sfn.Condition.stringMatches('$.error.Error', 'States.*'),
+        sfn.Condition.stringMatches('$.error.Error', 'Lambda.*'),
+      ),
+      serviceError,
+    )
+    .otherwise(parseError);
+};
