@@ -91,15 +91,14 @@ describe('the dataset-build chain', () => {
     expect(b.package.manifest.digest).not.toBe(a.package.manifest.digest);
   });
 
-  it('keeps every step output under 200 000 bytes of JSON for 2000 items', async () => {
+  it('keeps the whole execution state (every output together) under 200 000 bytes at the largest dataset', async () => {
     const results = await runChain({
-      dataset: { items: 2000, duplicateRate: 0, invalidRate: 0, labels: ['a'.repeat(40)] },
+      dataset: { items: 1000, duplicateRate: 0, invalidRate: 0, labels: ['a'.repeat(40)] },
     });
-    for (const [step, output] of Object.entries(results)) {
-      const bytes = Buffer.byteLength(JSON.stringify(output));
-      expect(bytes, `${step} output is ${bytes} bytes`).toBeLessThan(200_000);
-    }
+    // Step Functions carries every completed step's output in one state of at most 256 KB.
+    const bytes = Buffer.byteLength(JSON.stringify(results));
+    expect(bytes).toBeLessThan(200_000);
     // The worst case for `label` is the longest label name; for the others, no item is dropped.
-    expect(typed(results).download.count).toBe(2000);
+    expect(typed(results).download.count).toBe(1000);
   });
 });
