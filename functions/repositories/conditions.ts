@@ -1,0 +1,176 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { WORKFLOW_TABLE } from './table-schema.js';
+
+/** A raw update operand such as `if_not_exists(startedAt, :v1)`, built with the request's placeholders. */
+export type Operand = (e: Expr) => string;
+
+/** Both tables use the same TTL attribute; readers and conditional writers treat expired items as absent. */
+export const EXPIRES_AT = WORKFLOW_TABLE.timeToLiveAttribute;
+
+/**
+ * Collects placeholders for one request, so no attribute name can collide with a reserved word
+ * (`status` is one) and no value needs escaping.
+ */
+export class Expr {
+  readonly #names = new Map<string, string>();
+  readonly #values: Record<string, unknown> = {};
+
+  name(attr: string): string {
+    let placeholder = this.#names.get(attr);
+    if (!placeholder) {
+      placeholder = `#n${this.#names.size}`;
+      this.#names.set(attr, placeholder);
+    }
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${Object.keys(this.#values).length}`;
+    this.#values[placeholder] = value;
+    return placeholder;
+  }
+
+  in(attr: string, values: readonly unknown[]): string {
+    // `IN ()` is a syntax error; a move with no legal source is a condition that always fails.
+    if (values.length === 0)
+      return `(attribute_exists(${this.name(attr)}) AND attribute_not_exists(${this.name(attr)}))`;
+    return `${this.name(attr)} IN (${values.map((v) => this.value(v)).join(', ')})`;
+  }
+
+  /** Expression attribute maps for a request; DynamoDB rejects empty ones, so they are omitted then. */
+  attributes(): {
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  } {
+    const names = Object.fromEntries([...this.#names].map(([attr, placeholder]) => [placeholder, attr]));
+    return {
+      ...(this.#names.size > 0 ? { ExpressionAttributeNames: names } : {}),
+      ...(Object.keys(this.#values).length > 0 ? { ExpressionAttributeValues: this.#values } : {}),
+    };
+  }
+}
+
+export const nowSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
+
+/** Condition/filter clause that hides items past their TTL (no local server deletes them). */
+export const notExpired = (e: Expr, now: Date): string =>
+  `(attribute_not_exists(${e.name(EXPIRES_AT)}) OR ${e.name(EXPIRES_AT)} > ${e.value(nowSeconds(now))})`;
+
+export const isExpired = (item: Record<string, unknown>, now: Date): boolean => {
+  const expiresAt = item[EXPIRES_AT];
+  return typeof expiresAt === 'number' && expiresAt <= nowSeconds(now);
+};
+
+export interface UpdateParts {
+  /** Undefined values are skipped (they would leave a dangling placeholder). */
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly remove?: readonly string[];
+  readonly add?: Readonly<Record<string, unknown>>;
+  /** Nested targets such as `pauseTokens.<step>`, one placeholder per segment (names may hold dots). */
+  readonly setPaths?: ReadonlyArray<readonly [path: readonly string[], value: unknown]>;
+}
+
+export const updateExpression = (e: Expr, parts: UpdateParts): string => {
+  const set = Object.entries(parts.set ?? {})
+    .filter(([, value]) => value !== undefined)
+    .map(([attr, value]) => {
+      const operand = typeof value === 'function' ? (value as Operand)(e) : e.value(value);
+      return `${e.name(attr)} = ${operand}`;
+    });
+  for (const [path, value] of parts.setPaths ?? [])
+    set.push(`${path.map((segment) => e.name(segment)).join('.')} = ${e.value(value)}`);
+  const remove = (parts.remove ?? []).map((attr) => e.name(attr));
+  const add = Object.entries(parts.add ?? {}).map(([attr, value]) => `${e.name(attr)} ${e.value(value)}`);
+  return [
+    set.length > 0 ? `SET ${set.join(', ')}` : '',
+    remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
+    add.length > 0 ? `ADD ${add.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+};
+
+/** `if_not_exists(attr, value)`: keeps the first value (first start time, existing lists). */
+export const ifNotExists =
+  (attr: string, value: unknown): Operand =>
+  (e) =>
+    `if_not_exists(${e.name(attr)}, ${e.value(value)})`;
+
+/** `attr + n`, for counters that must not lose concurrent increments. */
+export const increment =
+  (attr: string, by = 1): Operand =>
+  (e) =>
+    `${e.name(attr)} + ${e.value(by)}`;
+
+/** Appends to a list that may not exist yet. */
+export const appendToList =
+  (attr: string, values: readonly unknown[]): Operand =>
+  (e) =>
+    `list_append(if_not_exists(${e.name(attr)}, ${e.value([])}), ${e.value(values)})`;
+
+/** The value of another attribute of the same item, read before the update applies. */
+export const attribute =
+  (attr: string): Operand =>
+  (e) =>
+    e.name(attr);
+
+export const isConditionFailure = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * The item as it was when a condition failed, when the server honours
+ * ReturnValuesOnConditionCheckFailure (DynamoDB, DynamoDB Local; not dynalite, nor when the item is
+ * missing). It is raw AttributeValue: lib-dynamodb does not unmarshall errors.
+ */
+export const oldItemOf = (error: unknown): Record<string, AttributeValue> | undefined =>
+  (error as { Item?: Record<string, AttributeValue> }).Item;
+
+/** The scalar (S and N) attributes of a raw item: enough to explain a failed condition. */
+export const scalarsOf = (raw: Record<string, AttributeValue>): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(raw).flatMap(([attr, value]): [string, unknown][] =>
+      value.S !== undefined ? [[attr, value.S]] : value.N !== undefined ? [[attr, Number(value.N)]] : [],
+    ),
+  );
+
+export interface ConditionalUpdate {
+  readonly tableName: string;
+  readonly key: Record<string, unknown>;
+  readonly parts: UpdateParts;
+  readonly condition: (e: Expr) => string;
+  readonly returnValues?: 'ALL_NEW' | 'ALL_OLD';
+}
+
+export type UpdateOutcome =
+  | { readonly ok: true; readonly attributes: Record<string, unknown> }
+  /** `old`: the item's scalars when the server returned them with the failure. */
+  | { readonly ok: false; readonly old?: Record<string, unknown> };
+
+/** One conditional UpdateItem; a failed condition is an outcome, not an exception. */
+export const updateIf = async (
+  doc: DynamoDBDocumentClient,
+  request: ConditionalUpdate,
+): Promise<UpdateOutcome> => {
+  const e = new Expr();
+  const UpdateExpression = updateExpression(e, request.parts);
+  const ConditionExpression = request.condition(e);
+  try {
+    const out = await doc.send(
+      new UpdateCommand({
+        TableName: request.tableName,
+        Key: request.key,
+        UpdateExpression,
+        ConditionExpression,
+        ReturnValues: request.returnValues ?? 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ...e.attributes(),
+      }),
+    );
+    return { ok: true, attributes: out.Attributes ?? {} };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const old = oldItemOf(error);
+    return old ? { ok: false, old: scalarsOf(old) } : { ok: false };
+  }
+};

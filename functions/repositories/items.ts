@@ -1,0 +1,61 @@
+import { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import type { WorkflowStatus } from '../domain/statuses.js';
+import { TASK_TABLE, WORKFLOW_TABLE } from './table-schema.js';
+
+/*
+ * Items are the records plus index-only attributes, which never reach callers.
+ * `completedSteps` is stored as a DynamoDB string set: `ADD` makes concurrent progress writes
+ * commute and `contains` makes them idempotent. DynamoDB has no empty set, so "none yet" is an
+ * absent attribute, returned as `[]`; sets are unordered, so the array comes back sorted.
+ */
+
+export const JOB_STATUS_ATTR = WORKFLOW_TABLE.indexes.byJobStatus.partitionKey.name;
+export const WORKFLOW_DAY_ATTR = WORKFLOW_TABLE.indexes.byCreated.partitionKey.name;
+export const TASK_DAY_ATTR = TASK_TABLE.indexes.byCreated.partitionKey.name;
+
+export type Item = Record<string, unknown>;
+export interface TaskKey {
+  readonly workflowId: string;
+  readonly stepIndex: number;
+}
+
+export const jobStatusOf = (jobId: string, status: WorkflowStatus): string => `${jobId}#${status}`;
+export const dayOf = (isoTimestamp: string): string => isoTimestamp.slice(0, 10);
+
+export const workflowKey = (workflowId: string): Item => ({ [WORKFLOW_TABLE.partitionKey.name]: workflowId });
+export const taskKey = (key: TaskKey): Item => ({
+  [TASK_TABLE.partitionKey.name]: key.workflowId,
+  [TASK_TABLE.sortKey.name]: key.stepIndex,
+});
+
+/** The DynamoDB value of a step-name list: a string set, or undefined for "none". */
+export const stepSet = (steps: readonly string[]): Set<string> | undefined =>
+  steps.length > 0 ? new Set(steps) : undefined;
+
+export const toWorkflowItem = (record: WorkflowRecord): Item => {
+  const { completedSteps, ...rest } = record;
+  return {
+    ...rest,
+    completedSteps: stepSet(completedSteps ?? []),
+    [JOB_STATUS_ATTR]: jobStatusOf(record.jobId, record.status),
+    [WORKFLOW_DAY_ATTR]: dayOf(record.createdAt),
+  };
+};
+
+const stepsOf = (value: unknown): string[] =>
+  value instanceof Set || Array.isArray(value) ? [...(value as Iterable<string>)].sort() : [];
+
+export const fromWorkflowItem = (item: Item): WorkflowRecord => {
+  const { [JOB_STATUS_ATTR]: _jobStatus, [WORKFLOW_DAY_ATTR]: _day, completedSteps, ...rest } = item;
+  return WorkflowRecord.parse({ ...rest, completedSteps: stepsOf(completedSteps) });
+};
+
+export const toTaskItem = (record: TaskRecord): Item => ({
+  ...record,
+  [TASK_DAY_ATTR]: dayOf(record.createdAt),
+});
+
+export const fromTaskItem = (item: Item): TaskRecord => {
+  const { [TASK_DAY_ATTR]: _day, ...rest } = item;
+  return TaskRecord.parse(rest);
+};

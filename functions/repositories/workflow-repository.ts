@@ -1,0 +1,248 @@
+import { InvalidTransitionError, NotFoundError, RecoveryLimitError } from '../domain/errors.js';
+import { computeProgress } from '../domain/progress.js';
+import type { WorkflowRecord } from '../domain/records.js';
+import type { WorkflowStatus } from '../domain/statuses.js';
+import { workflowSourcesOf } from '../domain/transitions.js';
+import { appendToList, ifNotExists, notExpired, updateIf } from './conditions.js';
+import { fromWorkflowItem, type Item, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
+import { WorkflowReader } from './workflow-reads.js';
+
+export type { RepositoryOptions } from './workflow-reads.js';
+
+/** Fields a transition may set besides the status; identity and index inputs are immutable. */
+export type WorkflowFields = Partial<
+  Omit<WorkflowRecord, 'workflowId' | 'jobId' | 'status' | 'createdAt' | 'completedSteps'>
+>;
+
+export interface WorkflowTransitionOptions {
+  /** Verb of the error message: `Cannot ${action} workflow in ${current} state`. */
+  readonly action: string;
+  /** Allowed prior statuses; default: every source of `to` in WORKFLOW_TRANSITIONS. */
+  readonly from?: readonly WorkflowStatus[];
+  readonly set?: WorkflowFields;
+  readonly remove?: readonly (keyof WorkflowFields)[];
+}
+
+export interface StepProgress {
+  readonly progress: number;
+  readonly currentStep: number;
+  /** The workflow is completed (by this write or before it). */
+  readonly completed: boolean;
+  /** This call counted the step; false for a repeat, or a workflow no longer running/paused. */
+  readonly applied: boolean;
+}
+
+/** Statuses in which step completions still count. */
+const PROGRESS_STATUSES: readonly WorkflowStatus[] = ['running', 'paused'];
+/** Concurrent steps each win one round, so this bounds parallel completions of one workflow. */
+const MAX_PROGRESS_TRIES = 20;
+
+export class WorkflowRepository extends WorkflowReader {
+  /** One conditional UpdateItem: the condition lists the allowed prior statuses. */
+  async transition(
+    workflowId: string,
+    to: WorkflowStatus,
+    options: WorkflowTransitionOptions,
+  ): Promise<WorkflowRecord> {
+    return this.remember(fromWorkflowItem(await this.move(workflowId, to, options, this.now())));
+  }
+
+  markRunning(workflowId: string, options: { executionArn: string }): Promise<WorkflowRecord> {
+    const now = this.now();
+    const set = {
+      startedAt: ifNotExists('startedAt', now.toISOString()),
+      executionArn: options.executionArn,
+      executionArns: appendToList('executionArns', [options.executionArn]),
+    };
+    const remove = ['errorMessage', 'completedAt'] as const;
+    const moved = this.move(
+      workflowId,
+      'running',
+      { action: 'start', from: ['pending', 'recovering'], set, remove },
+      now,
+    );
+    return moved.then((item) => this.remember(fromWorkflowItem(item)));
+  }
+
+  markPaused(workflowId: string): Promise<WorkflowRecord> {
+    return this.transition(workflowId, 'paused', { action: 'pause' });
+  }
+
+  /**
+   * paused → running, handing back every stored pause token exactly once: the old item comes back
+   * from the same write that empties the map (kept as `{}` so the next pause can store tokens).
+   */
+  async markResumed(
+    workflowId: string,
+  ): Promise<{ record: WorkflowRecord; pauseTokens: Record<string, string> }> {
+    const now = this.now();
+    const options = { action: 'resume', from: ['paused'] as const, set: { pauseTokens: {} } };
+    const old = await this.move(workflowId, 'running', options, now, 'ALL_OLD');
+    // The write's effect is known exactly, so the new record is derived rather than read again.
+    const updated = { ...old, status: 'running', updatedAt: now.toISOString(), pauseTokens: {} };
+    return {
+      record: this.remember(fromWorkflowItem(updated)),
+      pauseTokens: (old.pauseTokens ?? {}) as Record<string, string>,
+    };
+  }
+
+  markCompleted(workflowId: string): Promise<WorkflowRecord> {
+    const set = { progress: 100, completedAt: this.now().toISOString() };
+    return this.transition(workflowId, 'completed', { action: 'complete', set });
+  }
+
+  markFailed(workflowId: string, errorMessage: string): Promise<WorkflowRecord> {
+    const set = { errorMessage, completedAt: this.now().toISOString() };
+    return this.transition(workflowId, 'failed', { action: 'fail', set });
+  }
+
+  markCancelled(workflowId: string): Promise<WorkflowRecord> {
+    return this.transition(workflowId, 'cancelled', {
+      action: 'cancel',
+      set: { completedAt: this.now().toISOString() },
+    });
+  }
+
+  /** failed → recovering and one more attempt, checked and counted by the same write. */
+  async beginRecovery(workflowId: string): Promise<WorkflowRecord> {
+    const now = this.now();
+    const jobId = await this.jobIdOf(workflowId, now);
+    const outcome = await updateIf(this.doc, {
+      tableName: this.tableName,
+      key: workflowKey(workflowId),
+      parts: {
+        set: {
+          status: 'recovering',
+          [JOB_STATUS_ATTR]: jobStatusOf(jobId, 'recovering'),
+          updatedAt: now.toISOString(),
+        },
+        add: { recoveryAttempts: 1 },
+      },
+      condition: (e) =>
+        `${e.name('status')} = ${e.value('failed')} AND ${e.name('recoveryAttempts')} < ${e.name('maxRecoveryAttempts')} AND ${notExpired(e, now)}`,
+    });
+    if (outcome.ok) return this.remember(fromWorkflowItem(outcome.attributes));
+    const current = await this.current(workflowId, outcome.old, now);
+    if (current.status !== 'failed')
+      throw new InvalidTransitionError('workflow', 'recover', String(current.status), 'recovering');
+    throw new RecoveryLimitError(Number(current.recoveryAttempts), Number(current.maxRecoveryAttempts));
+  }
+
+  /** Rewinds progress before a recovery run; only while no run can be writing progress. */
+  async resetForRecovery(
+    workflowId: string,
+    fields: { completedSteps: readonly string[]; currentStep: number; progress: number },
+  ): Promise<WorkflowRecord> {
+    const now = this.now();
+    const steps = stepSet(fields.completedSteps);
+    const outcome = await updateIf(this.doc, {
+      tableName: this.tableName,
+      key: workflowKey(workflowId),
+      parts: {
+        set: {
+          currentStep: fields.currentStep,
+          progress: fields.progress,
+          completedSteps: steps,
+          pauseTokens: {},
+          updatedAt: now.toISOString(),
+        },
+        remove: steps ? [] : ['completedSteps'],
+      },
+      condition: (e) => `${e.in('status', ['recovering', 'failed'])} AND ${notExpired(e, now)}`,
+    });
+    if (outcome.ok) return this.remember(fromWorkflowItem(outcome.attributes));
+    const current = await this.current(workflowId, outcome.old, now);
+    throw new InvalidTransitionError('workflow', 'reset', String(current.status), 'recovering');
+  }
+
+  /**
+   * Counts a completed step once, whatever the concurrency: the write is conditioned on the
+   * currentStep it read and on the step not being in the set yet, so a lost race re-reads and
+   * retries, and a repeat is a no-op. The last step completes the workflow in the same write.
+   */
+  async recordStepCompleted(workflowId: string, stepName: string): Promise<StepProgress> {
+    for (let tries = 0; tries < MAX_PROGRESS_TRIES; tries += 1) {
+      const record = await this.getById(workflowId);
+      if (!record) throw new NotFoundError('Workflow', workflowId);
+      const unchanged = {
+        progress: record.progress,
+        currentStep: record.currentStep,
+        completed: record.status === 'completed',
+        applied: false,
+      };
+      if (record.completedSteps?.includes(stepName) || !PROGRESS_STATUSES.includes(record.status))
+        return unchanged;
+      const currentStep = record.currentStep + 1;
+      const progress = computeProgress(currentStep, record.totalSteps);
+      const completed = currentStep >= record.totalSteps;
+      const now = this.now();
+      const at = now.toISOString();
+      const finish = {
+        status: 'completed',
+        [JOB_STATUS_ATTR]: jobStatusOf(record.jobId, 'completed'),
+        completedAt: at,
+      };
+      const outcome = await updateIf(this.doc, {
+        tableName: this.tableName,
+        key: workflowKey(workflowId),
+        parts: {
+          set: { currentStep, progress, lastCheckpoint: at, updatedAt: at, ...(completed ? finish : {}) },
+          add: { completedSteps: new Set([stepName]) },
+        },
+        condition: (e) =>
+          [
+            `${e.name('currentStep')} = ${e.value(record.currentStep)}`,
+            `NOT contains(${e.name('completedSteps')}, ${e.value(stepName)})`,
+            e.in('status', completed ? workflowSourcesOf('completed') : PROGRESS_STATUSES),
+            notExpired(e, now),
+          ].join(' AND '),
+      });
+      if (outcome.ok) return { progress, currentStep, completed, applied: true };
+    }
+    throw new Error(`Too much contention recording step ${stepName} of workflow ${workflowId}`);
+  }
+
+  /** Parks a pause-gate task token; false when the workflow is not paused (the caller then proceeds). */
+  async storePauseToken(workflowId: string, stepName: string, token: string): Promise<boolean> {
+    const now = this.now();
+    const outcome = await updateIf(this.doc, {
+      tableName: this.tableName,
+      key: workflowKey(workflowId),
+      parts: { setPaths: [[['pauseTokens', stepName], token]] },
+      condition: (e) =>
+        `${e.name('status')} = ${e.value('paused')} AND attribute_exists(${e.name('pauseTokens')}) AND ${notExpired(e, now)}`,
+    });
+    if (outcome.ok) return true;
+    await this.current(workflowId, outcome.old, now);
+    return false;
+  }
+
+  private async move(
+    workflowId: string,
+    to: WorkflowStatus,
+    options: Omit<WorkflowTransitionOptions, 'set'> & { set?: Record<string, unknown> },
+    now: Date,
+    returnValues: 'ALL_NEW' | 'ALL_OLD' = 'ALL_NEW',
+  ): Promise<Item> {
+    const from = options.from ?? workflowSourcesOf(to);
+    const jobId = await this.jobIdOf(workflowId, now);
+    const outcome = await updateIf(this.doc, {
+      tableName: this.tableName,
+      key: workflowKey(workflowId),
+      parts: {
+        set: {
+          ...options.set,
+          status: to,
+          [JOB_STATUS_ATTR]: jobStatusOf(jobId, to),
+          updatedAt: now.toISOString(),
+        },
+        remove: options.remove ?? [],
+      },
+      condition: (e) => `${e.in('status', from)} AND ${notExpired(e, now)}`,
+      returnValues,
+    });
+    if (outcome.ok) return outcome.attributes;
+    const current = await this.current(workflowId, outcome.old, now);
+    throw new InvalidTransitionError('workflow', options.action, String(current.status), to);
+  }
+}

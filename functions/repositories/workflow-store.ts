@@ -1,0 +1,184 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import type { z } from 'zod';
+import { ValidationError } from '../domain/errors.js';
+import { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import { EXPIRES_AT, Expr, isExpired } from './conditions.js';
+import { type Item, toTaskItem, toWorkflowItem, workflowKey } from './items.js';
+import { WORKFLOW_TABLE } from './table-schema.js';
+
+/*
+ * Creation without transactions (DESIGN §5). The task items are written first and the workflow
+ * item last, with attribute_not_exists: the workflow item is the commit point. Every reader starts
+ * from it (getById, the workflow listings), so tasks left behind by a creation that died midway
+ * are unreachable; the task listings that span workflows check each page's parents (liveWorkflowIds).
+ */
+
+export interface WorkflowStoreContext {
+  readonly doc: DynamoDBDocumentClient;
+  /** Table names, as from tableNamesFromEnv(). */
+  readonly workflows: string;
+  readonly tasks: string;
+  readonly now?: () => Date;
+}
+
+export interface NewWorkflowInput {
+  readonly jobId: string;
+  readonly definitionName: string;
+  readonly definitionVersion: string;
+  readonly metadata?: Record<string, unknown>;
+  /** Default 3 (DESIGN §2). */
+  readonly maxRecoveryAttempts?: number;
+  /** Retention, epoch seconds; the tasks get the same. */
+  readonly expiresAt?: number;
+}
+
+export interface NewTaskInput {
+  readonly taskName: string;
+  readonly taskType: string;
+  readonly maxRetries: number;
+  readonly timeout: number;
+  readonly estimatedDuration?: number;
+  readonly dependencies?: readonly number[];
+  readonly nonRetryable?: readonly string[];
+}
+
+const BATCH_WRITE_SIZE = 25;
+const BATCH_GET_SIZE = 100;
+const MAX_BATCH_TRIES = 8;
+
+const backoff = (tries: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** tries)));
+
+const parse = <T>(schema: z.ZodType<T>, value: unknown, path: string): T => {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: [path, ...issue.path].join('.'),
+    rule: issue.code,
+    message: issue.message,
+  }));
+  throw new ValidationError(
+    `Invalid ${path}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+    issues,
+  );
+};
+
+export const createWorkflowWithTasks = async (
+  context: WorkflowStoreContext,
+  input: { workflow: NewWorkflowInput; tasks: readonly NewTaskInput[] },
+): Promise<WorkflowRecord> => {
+  const now = (context.now ?? (() => new Date()))();
+  const at = now.toISOString();
+  const workflowId = ulid(now.getTime());
+  const { expiresAt } = input.workflow;
+  const workflow = parse(
+    WorkflowRecord,
+    {
+      workflowId,
+      jobId: input.workflow.jobId,
+      definitionName: input.workflow.definitionName,
+      definitionVersion: input.workflow.definitionVersion,
+      status: 'pending',
+      currentStep: 0,
+      totalSteps: input.tasks.length,
+      progress: 0,
+      metadata: input.workflow.metadata ?? {},
+      recoveryAttempts: 0,
+      maxRecoveryAttempts: input.workflow.maxRecoveryAttempts ?? 3,
+      executionArns: [],
+      completedSteps: [],
+      pauseTokens: {},
+      createdAt: at,
+      updatedAt: at,
+      expiresAt,
+    },
+    'workflow',
+  );
+  const tasks = input.tasks.map((task, stepIndex) =>
+    parse(
+      TaskRecord,
+      {
+        ...task,
+        workflowId,
+        stepIndex,
+        status: 'pending',
+        retryCount: 0,
+        attempts: 0,
+        totalAttempts: 0,
+        nonRetryable: task.nonRetryable ?? [],
+        dependencies: task.dependencies ?? [],
+        estimatedDuration: task.estimatedDuration ?? 0,
+        result: {},
+        createdAt: at,
+        updatedAt: at,
+        expiresAt,
+      },
+      `tasks.${stepIndex}`,
+    ),
+  );
+  for (let i = 0; i < tasks.length; i += BATCH_WRITE_SIZE)
+    await batchPut(context.doc, context.tasks, tasks.slice(i, i + BATCH_WRITE_SIZE).map(toTaskItem));
+  const e = new Expr();
+  await context.doc.send(
+    new PutCommand({
+      TableName: context.workflows,
+      Item: toWorkflowItem(workflow),
+      ConditionExpression: `attribute_not_exists(${e.name(WORKFLOW_TABLE.partitionKey.name)})`,
+      ...e.attributes(),
+    }),
+  );
+  return workflow;
+};
+
+const batchPut = async (doc: DynamoDBDocumentClient, table: string, items: Item[]): Promise<void> => {
+  let requests = items.map((Item) => ({ PutRequest: { Item } }));
+  for (let tries = 0; requests.length > 0; tries += 1) {
+    if (tries >= MAX_BATCH_TRIES)
+      throw new Error(`BatchWrite to ${table}: ${requests.length} items unprocessed`);
+    if (tries > 0) await backoff(tries);
+    const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+    requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+  }
+};
+
+/**
+ * Which of `ids` have a live (present, unexpired) workflow item. Cost: one consistent BatchGet per
+ * page of a cross-workflow task listing, one read unit per distinct parent (≤ 100 per page), in
+ * exchange for never showing the tasks of a creation that did not commit.
+ */
+export const liveWorkflowIds = async (
+  doc: DynamoDBDocumentClient,
+  table: string,
+  ids: readonly string[],
+  now: Date,
+): Promise<Set<string>> => {
+  const live = new Set<string>();
+  const idName = WORKFLOW_TABLE.partitionKey.name;
+  for (let i = 0; i < ids.length; i += BATCH_GET_SIZE) {
+    let keys: Item[] = ids.slice(i, i + BATCH_GET_SIZE).map(workflowKey);
+    for (let tries = 0; keys.length > 0; tries += 1) {
+      if (tries >= MAX_BATCH_TRIES)
+        throw new Error(`BatchGet from ${table}: ${keys.length} keys unprocessed`);
+      if (tries > 0) await backoff(tries);
+      const e = new Expr();
+      const projection = `${e.name(idName)}, ${e.name(EXPIRES_AT)}`;
+      const request = {
+        Keys: keys,
+        ProjectionExpression: projection,
+        ConsistentRead: true,
+        ...e.attributes(),
+      };
+      const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: request } }));
+      for (const item of out.Responses?.[table] ?? [])
+        if (!isExpired(item, now)) live.add(String(item[idName]));
+      keys = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+    }
+  }
+  return live;
+};
