@@ -1,3 +1,4 @@
+import validator from 'asl-validator';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +13,6 @@ import { defineWorkflow } from '../../state-machines/validate.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL is untyped JSON.
 type Asl = Record<string, any>;
-const validator = (await import('asl-validator')).default as unknown as (
-  definition: unknown,
-  options?: unknown,
-) => { isValid: boolean; errorsText: (separator?: string) => string };
 
 let raw: CfnTemplate;
 let template: Template;

@@ -1,0 +1,227 @@
+import {
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { type ExecutionInput, stepKey } from '../../state-machines/compile/execution-input.js';
+import type { WorkflowDefinition } from '../../state-machines/dsl.js';
+import { getDefinition } from '../../state-machines/registry.js';
+import { InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { computeProgress } from '../domain/progress.js';
+import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import { isDoneTaskStatus } from '../domain/statuses.js';
+import type { Repositories } from '../repositories/from-env.js';
+import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositories/workflow-store.js';
+import { logger } from '../shared/logger.js';
+import { executionArnOf, executionName, type StateMachineArns } from './state-machines-config.js';
+import { progressView } from './views.js';
+
+export interface OrchestratorDeps {
+  readonly repos: Repositories;
+  readonly store: WorkflowStoreContext;
+  readonly sfn: SFNClient;
+  readonly stateMachines: StateMachineArns;
+  readonly now?: () => Date;
+}
+
+export interface CreateWorkflowInput {
+  readonly jobId: string;
+  readonly definition: string;
+  readonly metadata?: Record<string, unknown>;
+  /** Start it at once. */
+  readonly start?: boolean;
+}
+
+export interface RecoverInput {
+  /** Step index (or name) to run again from; default: the first step that did not complete. */
+  readonly fromStep?: number | string;
+  readonly reason?: string;
+}
+
+/** Errors of Step Functions that mean "already done": a retried call must not fail on them. */
+const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken', 'ExecutionDoesNotExist']);
+
+/**
+ * The one place that implements the workflow lifecycle: create, start, pause, resume, cancel,
+ * recover and the progress view. Used by the API, the recovery handler and the local stack.
+ */
+export class Orchestrator {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async create(input: CreateWorkflowInput): Promise<WorkflowRecord> {
+    const definition = getDefinition(input.definition);
+    const workflow = await createWorkflowWithTasks(this.deps.store, {
+      workflow: {
+        jobId: input.jobId,
+        definitionName: definition.name,
+        definitionVersion: definition.version,
+        metadata: input.metadata ?? {},
+        maxRecoveryAttempts: definition.maxRecoveryAttempts,
+      },
+      tasks: definition.steps.map((step) => ({
+        taskName: step.name,
+        taskType: step.taskType,
+        maxRetries: step.maxRetries,
+        timeout: step.timeout,
+        estimatedDuration: step.estimatedDuration,
+        dependencies: step.dependencies,
+        nonRetryable: step.retry.nonRetryable,
+      })),
+    });
+    return input.start ? this.start(workflow.workflowId) : workflow;
+  }
+
+  async get(workflowId: string): Promise<WorkflowRecord> {
+    const workflow = await this.deps.repos.workflows.getById(workflowId);
+    if (!workflow) throw new NotFoundError('Workflow', workflowId);
+    return workflow;
+  }
+
+  async tasks(workflowId: string): Promise<TaskRecord[]> {
+    await this.get(workflowId);
+    return this.deps.repos.tasks.getByWorkflow(workflowId);
+  }
+
+  async progress(workflowId: string) {
+    const workflow = await this.get(workflowId);
+    return progressView(workflow, await this.deps.repos.tasks.getByWorkflow(workflowId), this.now());
+  }
+
+  /** pending → running: records the execution first (the transition is the guard), then starts it. */
+  async start(workflowId: string): Promise<WorkflowRecord> {
+    const workflow = await this.get(workflowId);
+    if (workflow.status !== 'pending')
+      throw new InvalidTransitionError('workflow', 'start', workflow.status, 'running');
+    return this.launch(workflow, { workflowId, jobId: workflow.jobId, skip: {}, results: {} });
+  }
+
+  /** running → paused: the running steps finish; the next ones park at their pause gate. */
+  pause(workflowId: string): Promise<WorkflowRecord> {
+    return this.deps.repos.workflows.markPaused(workflowId);
+  }
+
+  /** paused → running, then releases every execution branch parked at a pause gate. */
+  async resume(workflowId: string): Promise<WorkflowRecord> {
+    const { record, pauseTokens } = await this.deps.repos.workflows.markResumed(workflowId);
+    for (const token of Object.values(pauseTokens)) {
+      await this.ignoreAlreadyDone(
+        this.deps.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+      );
+    }
+    return record;
+  }
+
+  /** Stops the execution now; every task that had not finished becomes cancelled. */
+  async cancel(workflowId: string): Promise<WorkflowRecord> {
+    const workflow = await this.deps.repos.workflows.markCancelled(workflowId);
+    if (workflow.executionArn) {
+      await this.ignoreAlreadyDone(
+        this.deps.sfn.send(
+          new StopExecutionCommand({
+            executionArn: workflow.executionArn,
+            error: 'WorkflowCancelled',
+            cause: 'Cancelled by request',
+          }),
+        ),
+      );
+    }
+    await this.deps.repos.tasks.cancelOpenTasks(workflowId);
+    return workflow;
+  }
+
+  /**
+   * failed → recovering → running: a new run that skips what completed (its results still feed later
+   * steps), resets the tasks from `fromStep` on, and marks bypassed ones skipped. The attempt bound is
+   * checked and counted in one conditional write.
+   */
+  async recover(workflowId: string, input: RecoverInput = {}): Promise<WorkflowRecord> {
+    const workflow = await this.get(workflowId);
+    if (workflow.status !== 'failed')
+      throw new InvalidTransitionError('workflow', 'recover', workflow.status, 'recovering');
+    const definition = getDefinition(workflow.definitionName);
+    const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
+    const fromStep = resolveFromStep(definition, tasks, input.fromStep);
+    const recovering = await this.deps.repos.workflows.beginRecovery(workflowId);
+    logger.info('recovering workflow', {
+      workflowId,
+      fromStep,
+      reason: input.reason,
+      attempt: recovering.recoveryAttempts,
+    });
+
+    const skip: ExecutionInput['skip'] = {};
+    const results: ExecutionInput['results'] = {};
+    const done: string[] = [];
+    for (const task of tasks) {
+      const key = { workflowId, stepIndex: task.stepIndex };
+      if (task.stepIndex >= fromStep) {
+        if (task.status !== 'pending') await this.deps.repos.tasks.resetForRecovery(key);
+        continue;
+      }
+      if (!isDoneTaskStatus(task.status)) await this.deps.repos.tasks.markSkipped(key);
+      if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
+      skip[stepKey(task.stepIndex)] = true;
+      done.push(task.taskName);
+    }
+    const reset = await this.deps.repos.workflows.resetForRecovery(workflowId, {
+      completedSteps: done,
+      currentStep: done.length,
+      progress: computeProgress(done.length, workflow.totalSteps),
+    });
+    return this.launch(reset, { workflowId, jobId: workflow.jobId, skip, results });
+  }
+
+  /** Marks the workflow running with the execution's ARN, then starts that execution (idempotent by name). */
+  private async launch(workflow: WorkflowRecord, input: ExecutionInput): Promise<WorkflowRecord> {
+    const stateMachineArn = this.deps.stateMachines[workflow.definitionName];
+    if (!stateMachineArn) throw new NotFoundError('Definition', workflow.definitionName);
+    const name = executionName(workflow.workflowId, workflow.recoveryAttempts);
+    const executionArn = executionArnOf(stateMachineArn, name);
+    const running = await this.deps.repos.workflows.markRunning(workflow.workflowId, { executionArn });
+    try {
+      await this.deps.sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+      );
+    } catch (error) {
+      logger.error('could not start execution', { workflowId: workflow.workflowId, error });
+      await this.deps.repos.workflows.markFailed(
+        workflow.workflowId,
+        `Could not start execution: ${(error as Error).message}`,
+      );
+      throw error;
+    }
+    return running;
+  }
+
+  private async ignoreAlreadyDone(call: Promise<unknown>): Promise<void> {
+    try {
+      await call;
+    } catch (error) {
+      if (!ALREADY_DONE.has((error as Error).name)) throw error;
+    }
+  }
+}
+
+/** The step a recovery starts from: given (by index or name, within range) or the first not done. */
+const resolveFromStep = (
+  definition: WorkflowDefinition,
+  tasks: readonly TaskRecord[],
+  fromStep: number | string | undefined,
+): number => {
+  if (fromStep === undefined) {
+    const first = tasks.find((task) => !isDoneTaskStatus(task.status));
+    return first?.stepIndex ?? 0;
+  }
+  const index =
+    typeof fromStep === 'number' ? fromStep : definition.steps.findIndex((s) => s.name === fromStep);
+  if (!Number.isInteger(index) || index < 0 || index >= definition.steps.length) {
+    const rule = `must be a step index 0..${definition.steps.length - 1} or a step name of ${definition.name}`;
+    throw new ValidationError(`fromStep ${rule}`, [{ path: 'fromStep', rule: 'step-range', message: rule }]);
+  }
+  return index;
+};

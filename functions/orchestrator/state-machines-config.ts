@@ -1,0 +1,29 @@
+/** Env var holding `{ "<definition name>": "<state machine ARN>" }`, set by the stack. */
+export const STATE_MACHINES_ENV = 'STATE_MACHINES';
+
+export type StateMachineArns = Readonly<Record<string, string>>;
+
+export const stateMachineArnsFromEnv = (env: NodeJS.ProcessEnv = process.env): StateMachineArns => {
+  const raw = env[STATE_MACHINES_ENV];
+  if (!raw)
+    throw new Error(
+      `Environment variable ${STATE_MACHINES_ENV} is not set: it maps definitions to state machines`,
+    );
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null)
+    throw new Error(`${STATE_MACHINES_ENV} is not a JSON object`);
+  return parsed as StateMachineArns;
+};
+
+/** Executions are named `<workflowId>-<run>`: a retried start is the same execution, never a second one. */
+export const executionName = (workflowId: string, run: number): string => `${workflowId}-${run}`;
+
+/** The ARN an execution of `stateMachineArn` named `name` has (known before it is started). */
+export const executionArnOf = (stateMachineArn: string, name: string): string =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** Link to the execution in the Step Functions console. */
+export const consoleUrlOf = (executionArn: string): string => {
+  const region = executionArn.split(':')[3] ?? 'us-east-1';
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+};
