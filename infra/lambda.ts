@@ -45,6 +45,8 @@ export const createAppFunction = (scope: Construct, id: string, props: AppFuncti
     },
     bundling: {
       minify: true,
+      // Error class names are the contract with Retry/Catch (`FatalStepError`): minify must keep them.
+      keepNames: true,
       sourceMap: true,
       target: 'node22',
       format: OutputFormat.ESM,
