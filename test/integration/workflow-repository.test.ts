@@ -81,7 +81,9 @@ const createIn = async (status: WorkflowStatus, options: CreateOptions = {}): Pr
   return record;
 };
 
-const allPages = async (list: (cursor?: string) => Promise<Page<WorkflowRecord>>): Promise<WorkflowRecord[]> => {
+const allPages = async (
+  list: (cursor?: string) => Promise<Page<WorkflowRecord>>,
+): Promise<WorkflowRecord[]> => {
   const items: WorkflowRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -94,7 +96,9 @@ const allPages = async (list: (cursor?: string) => Promise<Page<WorkflowRecord>>
 
 describe('status transitions follow WORKFLOW_TRANSITIONS', () => {
   const statuses = WorkflowStatus.options;
-  const pairs = statuses.flatMap((from) => statuses.map((to) => [from, to, canMoveWorkflow(from, to)] as const));
+  const pairs = statuses.flatMap((from) =>
+    statuses.map((to) => [from, to, canMoveWorkflow(from, to)] as const),
+  );
   it.each(pairs)('%s → %s allowed: %s', async (from, to, allowed) => {
     const record = await createIn(from);
     if (allowed) {
@@ -127,7 +131,10 @@ describe('status transitions follow WORKFLOW_TRANSITIONS', () => {
 
   it('sets and removes extra fields in the same write', async () => {
     const record = await createIn('running');
-    const failed = await repo.transition(record.workflowId, 'failed', { action: 'fail', set: { errorMessage: 'x' } });
+    const failed = await repo.transition(record.workflowId, 'failed', {
+      action: 'fail',
+      set: { errorMessage: 'x' },
+    });
     expect(failed.errorMessage).toBe('x');
     const recovering = await repo.transition(record.workflowId, 'recovering', {
       action: 'recover',
@@ -140,10 +147,18 @@ describe('status transitions follow WORKFLOW_TRANSITIONS', () => {
 describe('named transitions', () => {
   it('starts a workflow once, keeps the first start time and every execution', async () => {
     const clock = { now: new Date('2030-01-01T00:00:00.000Z') };
-    const timed = new WorkflowRepository({ doc: tables.doc, tableName: tables.names.workflows, now: () => clock.now });
+    const timed = new WorkflowRepository({
+      doc: tables.doc,
+      tableName: tables.names.workflows,
+      now: () => clock.now,
+    });
     const record = await create();
     const first = await timed.markRunning(record.workflowId, { executionArn: 'arn:1' });
-    expect(first).toMatchObject({ status: 'running', startedAt: '2030-01-01T00:00:00.000Z', executionArn: 'arn:1' });
+    expect(first).toMatchObject({
+      status: 'running',
+      startedAt: '2030-01-01T00:00:00.000Z',
+      executionArn: 'arn:1',
+    });
     await timed.markFailed(record.workflowId, 'boom');
     await timed.beginRecovery(record.workflowId);
     clock.now = new Date('2030-01-02T00:00:00.000Z');
@@ -173,7 +188,9 @@ describe('named transitions', () => {
     expect(resumed.pauseTokens).toEqual({ label: 'token-1', 'dedupe.v2': 'token-2' });
     expect(resumed.record).toMatchObject({ status: 'running', pauseTokens: {} });
     expect(await repo.getById(record.workflowId)).toEqual(resumed.record);
-    await expect(repo.markResumed(record.workflowId)).rejects.toThrow('Cannot resume workflow in running state');
+    await expect(repo.markResumed(record.workflowId)).rejects.toThrow(
+      'Cannot resume workflow in running state',
+    );
     // The map survives, so a second pause can park tokens again.
     await repo.markPaused(record.workflowId);
     expect(await repo.storePauseToken(record.workflowId, 'label', 'token-3')).toBe(true);
@@ -194,8 +211,12 @@ describe('named transitions', () => {
   it('refuses to complete a cancelled workflow', async () => {
     const record = await createIn('running');
     await repo.markCancelled(record.workflowId);
-    await expect(repo.markCompleted(record.workflowId)).rejects.toThrow('Cannot complete workflow in cancelled state');
-    await expect(repo.markFailed(record.workflowId, 'late')).rejects.toThrow('Cannot fail workflow in cancelled state');
+    await expect(repo.markCompleted(record.workflowId)).rejects.toThrow(
+      'Cannot complete workflow in cancelled state',
+    );
+    await expect(repo.markFailed(record.workflowId, 'late')).rejects.toThrow(
+      'Cannot fail workflow in cancelled state',
+    );
     expect((await repo.getById(record.workflowId))?.status).toBe('cancelled');
   });
 
@@ -208,7 +229,9 @@ describe('named transitions', () => {
 
   it('refuses to cancel a completed workflow', async () => {
     const record = await createIn('completed');
-    await expect(repo.markCancelled(record.workflowId)).rejects.toThrow('Cannot cancel workflow in completed state');
+    await expect(repo.markCancelled(record.workflowId)).rejects.toThrow(
+      'Cannot cancel workflow in completed state',
+    );
   });
 });
 
@@ -222,7 +245,9 @@ describe('recovery', () => {
 
   it('refuses to recover a workflow that is not failed', async () => {
     const record = await createIn('running');
-    await expect(repo.beginRecovery(record.workflowId)).rejects.toThrow('Cannot recover workflow in running state');
+    await expect(repo.beginRecovery(record.workflowId)).rejects.toThrow(
+      'Cannot recover workflow in running state',
+    );
     await expect(repo.beginRecovery('nope')).rejects.toThrow(NotFoundError);
   });
 
@@ -237,7 +262,9 @@ describe('recovery', () => {
 
   it('lets exactly one of ten concurrent recoveries through', async () => {
     const record = await createIn('failed');
-    const results = await Promise.allSettled(Array.from({ length: 10 }, () => repo.beginRecovery(record.workflowId)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => repo.beginRecovery(record.workflowId)),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(reasons.every((reason) => reason instanceof InvalidTransitionError)).toBe(true);
@@ -274,7 +301,11 @@ describe('recovery', () => {
     await repo.markFailed(record.workflowId, 'x');
     await repo.beginRecovery(record.workflowId);
     expect(await repo.resetForRecovery(record.workflowId, reset)).toMatchObject(reset);
-    const empty = await repo.resetForRecovery(record.workflowId, { completedSteps: [], currentStep: 0, progress: 0 });
+    const empty = await repo.resetForRecovery(record.workflowId, {
+      completedSteps: [],
+      currentStep: 0,
+      progress: 0,
+    });
     expect(empty.completedSteps).toEqual([]);
   });
 });
@@ -288,7 +319,10 @@ describe('step progress', () => {
       completed: false,
       applied: true,
     });
-    expect(await repo.recordStepCompleted(record.workflowId, 'step-0')).toMatchObject({ currentStep: 1, applied: false });
+    expect(await repo.recordStepCompleted(record.workflowId, 'step-0')).toMatchObject({
+      currentStep: 1,
+      applied: false,
+    });
     const stored = await repo.getById(record.workflowId);
     expect(stored).toMatchObject({ currentStep: 1, progress: 33, completedSteps: ['step-0'] });
     expect(stored?.lastCheckpoint).toBeDefined();
@@ -319,7 +353,10 @@ describe('step progress', () => {
 
   it('still counts steps while paused, and the last one completes the workflow', async () => {
     const record = await createIn('paused', { steps: 1 });
-    expect(await repo.recordStepCompleted(record.workflowId, 'step-0')).toMatchObject({ completed: true, applied: true });
+    expect(await repo.recordStepCompleted(record.workflowId, 'step-0')).toMatchObject({
+      completed: true,
+      applied: true,
+    });
     expect((await repo.getById(record.workflowId))?.status).toBe('completed');
   });
 
@@ -350,7 +387,10 @@ describe('reads', () => {
     const raw = await tables.doc.send(
       new GetCommand({ TableName: tables.names.workflows, Key: { workflowId: record.workflowId } }),
     );
-    expect(raw.Item).toMatchObject({ jobStatus: `${record.jobId}#pending`, createdDay: record.createdAt.slice(0, 10) });
+    expect(raw.Item).toMatchObject({
+      jobStatus: `${record.jobId}#pending`,
+      createdDay: record.createdAt.slice(0, 10),
+    });
   });
 
   it('returns undefined for an unknown id', async () => {
@@ -365,7 +405,11 @@ describe('reads', () => {
     for (const day of days) created.push(await create({ jobId, at: `${day}T00:00:00.000Z` }));
     expect((await repo.getByJobId(jobId))?.workflowId).toBe(created[1]?.workflowId);
     const listed = await repo.listByJob(jobId);
-    expect(listed.items.map((w) => w.createdAt.slice(0, 10))).toEqual(['2030-02-03', '2030-02-02', '2030-02-01']);
+    expect(listed.items.map((w) => w.createdAt.slice(0, 10))).toEqual([
+      '2030-02-03',
+      '2030-02-02',
+      '2030-02-01',
+    ]);
   });
 
   it('pages through a listing with cursors, newest first, without gaps or repeats', async () => {
@@ -417,12 +461,16 @@ describe('reads', () => {
     const spent = await createIn('failed', { maxRecoveryAttempts: 1 });
     await repo.beginRecovery(spent.workflowId);
     await repo.markFailed(spent.workflowId, 'again');
-    const failed = (await allPages((cursor) => repo.listFailed({ limit: 3, cursor }))).map((w) => w.workflowId);
+    const failed = (await allPages((cursor) => repo.listFailed({ limit: 3, cursor }))).map(
+      (w) => w.workflowId,
+    );
     expect(failed).toEqual(expect.arrayContaining([spare.workflowId, spent.workflowId]));
     const recoverable = await allPages((cursor) => repo.listRecoverable({ limit: 1, cursor }));
     expect(recoverable.map((w) => w.workflowId)).toContain(spare.workflowId);
     expect(recoverable.map((w) => w.workflowId)).not.toContain(spent.workflowId);
-    expect(recoverable.every((w) => w.status === 'failed' && w.recoveryAttempts < w.maxRecoveryAttempts)).toBe(true);
+    expect(
+      recoverable.every((w) => w.status === 'failed' && w.recoveryAttempts < w.maxRecoveryAttempts),
+    ).toBe(true);
   });
 
   it('treats an expired workflow as absent, for reads and writes', async () => {
@@ -432,7 +480,9 @@ describe('reads', () => {
     expect(await repo.getById(expired.workflowId)).toBeUndefined();
     expect(await repo.getById(live.workflowId)).toBeDefined();
     expect(await repo.getByJobId(expired.jobId)).toBeUndefined();
-    expect((await repo.listByCreatedDay('2031-07-01')).items.map((w) => w.workflowId)).toEqual([live.workflowId]);
+    expect((await repo.listByCreatedDay('2031-07-01')).items.map((w) => w.workflowId)).toEqual([
+      live.workflowId,
+    ]);
     const pending = await allPages((cursor) => repo.listByStatus('pending', { limit: 100, cursor }));
     expect(pending.map((w) => w.workflowId)).not.toContain(expired.workflowId);
     await expect(repo.markCancelled(expired.workflowId)).rejects.toThrow(NotFoundError);
