@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { REPO_ROOT } from '../lambda.js';
+import type { CfnTemplate } from '../synth.js';
+import { functionNameOf } from './arns.js';
+import { functionsOf, type LocalFunction } from './template.js';
+
+export interface LocalLambdaRuntimeOptions {
+  readonly template: CfnTemplate;
+  readonly region: string;
+  /** Applied on top of every function's own environment: the local `AWS_ENDPOINT_URL_*` variables. */
+  readonly environment?: Record<string, string>;
+  /** @default the repository root (the parent of infra/) */
+  readonly repoRoot?: string;
+}
+
+type Handler = (event: unknown, context: Context) => unknown;
+
+/** Error of an invocation as Step Functions sees it on AWS: Error = errorType, Cause = this JSON. */
+export class LambdaInvocationError extends Error {
+  constructor(errorType: string, errorMessage: string) {
+    super(JSON.stringify({ errorType, errorMessage, trace: [] }));
+    this.name = errorType;
+  }
+}
+
+/** What the Lambda service reports when it cannot run the function at all. */
+const serviceError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
+
+/** Set by the Lambda runtime; NODE_OPTIONS is left alone, it would leak into child processes. */
+const SKIPPED_VARIABLES = new Set(['NODE_OPTIONS']);
+
+/**
+ * Runs the template's Lambda handlers in this process: each function's module is imported once,
+ * its environment applied, and its timeout enforced.
+ *
+ * Environments cannot be isolated per function in one process: every invocation writes its
+ * function's variables into the shared process.env. That is harmless here because the functions of
+ * one app share their configuration (table names, endpoints); a handler must not rely on a variable
+ * only another function defines. A timed-out handler cannot be killed either: it keeps running in
+ * the background while its caller already sees Sandbox.Timedout, as a frozen sandbox would.
+ */
+export class LocalLambdaRuntime {
+  readonly functions: readonly LocalFunction[];
+  private readonly byName = new Map<string, LocalFunction>();
+  private readonly modules = new Map<string, Promise<{ handler?: Handler }>>();
+  private readonly repoRoot: string;
+
+  constructor(private readonly options: LocalLambdaRuntimeOptions) {
+    this.functions = functionsOf(options.template, { region: options.region });
+    for (const fn of this.functions) this.byName.set(fn.name, fn);
+    this.repoRoot = options.repoRoot ?? REPO_ROOT;
+  }
+
+  /** The function behind an ARN (qualified or not) or a name. */
+  functionOf(arnOrName: string): LocalFunction {
+    const fn = this.byName.get(functionNameOf(arnOrName));
+    if (!fn) throw serviceError('Lambda.ResourceNotFoundException', `Function not found: ${arnOrName}`);
+    return fn;
+  }
+
+  /**
+   * Invokes a function with an event; resolves with its JSON-serialized result. A handler error or a
+   * timeout rejects with a LambdaInvocationError (name = errorType, message = the AWS Cause JSON).
+   */
+  async invoke(arnOrName: string, event: unknown): Promise<unknown> {
+    const fn = this.functionOf(arnOrName);
+    if (!fn.entry)
+      throw serviceError(
+        'Lambda.ServiceException',
+        `function ${fn.logicalId} has no local entry (not an app handler)`,
+      );
+    const handler = await this.handlerOf(fn.entry);
+    this.applyEnvironment(fn);
+    const requestId = randomUUID();
+    const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: fn.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: fn.arn,
+      memoryLimitInMB: String(fn.memorySize),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${fn.name}`,
+      logStreamName: `local/[$LATEST]${requestId.replaceAll('-', '')}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    } satisfies Context;
+
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new LambdaInvocationError(
+              'Sandbox.Timedout',
+              `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
+            ),
+          ),
+        fn.timeoutSeconds * 1000,
+      );
+    });
+    try {
+      const result = await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+      // The payload crosses a JSON boundary on AWS: undefined becomes null, Dates become strings.
+      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    } catch (error) {
+      if (error instanceof LambdaInvocationError) throw error;
+      if (error instanceof Error) throw new LambdaInvocationError(error.name, error.message);
+      throw new LambdaInvocationError('Error', String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private handlerOf(entry: string): Promise<Handler> {
+    let loaded = this.modules.get(entry);
+    if (!loaded) {
+      // The .ts module itself: the local stack and the tests run under tsx/vitest.
+      loaded = import(pathToFileURL(resolve(this.repoRoot, entry)).href) as Promise<{ handler?: Handler }>;
+      this.modules.set(entry, loaded);
+    }
+    return loaded.then((module) => {
+      if (typeof module.handler !== 'function')
+        throw serviceError('Lambda.ServiceException', `${entry} exports no handler`);
+      return module.handler;
+    });
+  }
+
+  private applyEnvironment(fn: LocalFunction): void {
+    const variables: Record<string, string> = {
+      ...fn.environment,
+      ...this.options.environment,
+      AWS_REGION: this.options.region,
+      AWS_DEFAULT_REGION: this.options.region,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    };
+    for (const [key, value] of Object.entries(variables))
+      if (!SKIPPED_VARIABLES.has(key)) process.env[key] = value;
+  }
+}
