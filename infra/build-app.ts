@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { JobOrchestratorStack } from './stack.js';
 
 export const stageOf = (app: App): string => {
@@ -14,7 +15,13 @@ export const stageOf = (app: App): string => {
 export const stackName = (stage: string): string => `JobOrchestrator-${stage}`;
 
 /** Adds the whole application to an App: used by `cdk` (infra/app.ts), the local stack and tests. */
-export const buildApp = (app: App): JobOrchestratorStack => {
+export const buildApp = (
+  app: App,
+  options: { definitions?: readonly WorkflowDefinition[] } = {},
+): JobOrchestratorStack => {
   const stage = stageOf(app);
-  return new JobOrchestratorStack(app, stackName(stage), { stage });
+  return new JobOrchestratorStack(app, stackName(stage), {
+    stage,
+    ...(options.definitions ? { definitions: options.definitions } : {}),
+  });
 };

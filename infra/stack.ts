@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
+import { STATE_MACHINES_ENV } from '../functions/orchestrator/state-machines-config.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { workflowDefinitions } from '../state-machines/registry.js';
 import { createAppFunction } from './lambda.js';
@@ -14,6 +15,9 @@ export interface JobOrchestratorStackProps extends StackProps {
   /** @default every shipped definition (state-machines/registry.ts) */
   readonly definitions?: readonly WorkflowDefinition[];
 }
+
+/** Stack output that maps definitions to state machines; the local stack and deploy scripts read it. */
+export const STATE_MACHINES_OUTPUT = 'StateMachines';
 
 export class JobOrchestratorStack extends Stack {
   readonly tables: WorkflowTables;
@@ -33,7 +37,8 @@ export class JobOrchestratorStack extends Stack {
     });
     this.tables.grantTo(this.pauseGate, 'readWrite');
 
-    this.workflows = (props.definitions ?? workflowDefinitions).map(
+    const definitions = props.definitions ?? workflowDefinitions;
+    this.workflows = definitions.map(
       (definition) =>
         new WorkflowStateMachine(this, `Workflow-${definition.name}`, {
           definition,
@@ -43,9 +48,20 @@ export class JobOrchestratorStack extends Stack {
           removalPolicy,
         }),
     );
+    new CfnOutput(this, STATE_MACHINES_OUTPUT, {
+      description: `Definition name → state machine ARN (the ${STATE_MACHINES_ENV} variable of the API)`,
+      value: this.stateMachinesJson(),
+    });
     // Task tokens are not resources IAM can name, so SendTask* cannot be narrowed below "*".
     this.pauseGate.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }),
+    );
+  }
+
+  /** `{ "<definition>": "<state machine ARN>" }` as a JSON string (tokens resolve at deploy). */
+  stateMachinesJson(): string {
+    return this.toJsonString(
+      Object.fromEntries(this.workflows.map((w) => [w.definition.name, w.stateMachine.stateMachineArn])),
     );
   }
 }

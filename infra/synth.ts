@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { buildApp } from './build-app.js';
 
 /** A CloudFormation template as synthesized. */
@@ -17,6 +18,8 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /** Where the cloud assembly goes. @default a temporary folder */
   readonly outdir?: string;
+  /** @default every shipped definition */
+  readonly definitions?: readonly WorkflowDefinition[];
 }
 
 /** Synthesizes the app in-process and returns the stack's template: the source of every local resource. */
@@ -28,6 +31,6 @@ export const synthTemplate = (options: SynthOptions = {}): CfnTemplate => {
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const stack = buildApp(app);
+  const stack = buildApp(app, options.definitions ? { definitions: options.definitions } : {});
   return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
 };

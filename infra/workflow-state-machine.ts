@@ -26,12 +26,14 @@ const LAMBDA_TIMEOUT_MARGIN = 10;
 
 /** One workflow definition as a Standard state machine with one Lambda per step. */
 export class WorkflowStateMachine extends Construct {
+  readonly definition: WorkflowDefinition;
   readonly stateMachine: sfn.StateMachine;
   readonly stepFunctions: readonly NodejsFunction[];
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
     super(scope, id);
     const { definition, tables } = props;
+    this.definition = definition;
     this.stepFunctions = definition.steps.map((step) => {
       const fn = createAppFunction(this, `Step ${step.name}`, {
         entry: step.handler,

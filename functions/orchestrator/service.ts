@@ -6,11 +6,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type ExecutionInput, stepKey } from '../../state-machines/compile/execution-input.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
-import { getDefinition } from '../../state-machines/registry.js';
+import { findDefinition, getDefinition, workflowDefinitions } from '../../state-machines/registry.js';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { computeProgress } from '../domain/progress.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
-import { isDoneTaskStatus } from '../domain/statuses.js';
+import { isDoneTaskStatus, type WorkflowStatus } from '../domain/statuses.js';
+import type { Page, PageInput } from '../repositories/cursor.js';
 import type { Repositories } from '../repositories/from-env.js';
 import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositories/workflow-store.js';
 import { logger } from '../shared/logger.js';
@@ -22,6 +23,8 @@ export interface OrchestratorDeps {
   readonly store: WorkflowStoreContext;
   readonly sfn: SFNClient;
   readonly stateMachines: StateMachineArns;
+  /** @default every shipped definition (state-machines/registry.ts) */
+  readonly definitions?: readonly WorkflowDefinition[];
   readonly now?: () => Date;
 }
 
@@ -39,6 +42,15 @@ export interface RecoverInput {
   readonly reason?: string;
 }
 
+/** A listing of workflows: one view, or a status and/or job, or a creation day (each one indexed Query). */
+export interface WorkflowFilter {
+  readonly view?: 'active' | 'failed' | 'recoverable';
+  readonly status?: WorkflowStatus;
+  readonly jobId?: string;
+  /** UTC day, YYYY-MM-DD. */
+  readonly createdDay?: string;
+}
+
 /** Errors of Step Functions that mean "already done": a retried call must not fail on them. */
 const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken', 'ExecutionDoesNotExist']);
 
@@ -54,7 +66,13 @@ export class Orchestrator {
   }
 
   async create(input: CreateWorkflowInput): Promise<WorkflowRecord> {
-    const definition = getDefinition(input.definition);
+    // An unknown definition is bad input to create (400), not a missing resource (404).
+    const definition = findDefinition(input.definition);
+    if (!definition) {
+      const known = workflowDefinitions.map((d) => d.name).join(', ');
+      const message = `definition must be one of: ${known}`;
+      throw new ValidationError(message, [{ path: 'definition', rule: 'known-definition', message }]);
+    }
     const workflow = await createWorkflowWithTasks(this.deps.store, {
       workflow: {
         jobId: input.jobId,
@@ -80,6 +98,40 @@ export class Orchestrator {
     const workflow = await this.deps.repos.workflows.getById(workflowId);
     if (!workflow) throw new NotFoundError('Workflow', workflowId);
     return workflow;
+  }
+
+  /** The newest workflow of a job ("the workflow of a job", DESIGN §3). */
+  async getByJob(jobId: string): Promise<WorkflowRecord> {
+    const workflow = await this.deps.repos.workflows.getByJobId(jobId);
+    if (!workflow) throw new NotFoundError('Workflow', `job ${jobId}`);
+    return workflow;
+  }
+
+  /** Every workflow of a job, newest first. */
+  listByJob(jobId: string, page: PageInput = {}): Promise<Page<WorkflowRecord>> {
+    return this.deps.repos.workflows.listByJob(jobId, page);
+  }
+
+  list(filter: WorkflowFilter, page: PageInput = {}): Promise<Page<WorkflowRecord>> {
+    const { workflows } = this.deps.repos;
+    const { view, status, jobId, createdDay } = filter;
+    if (view === 'active') return workflows.listActive(page);
+    if (view === 'failed') return workflows.listFailed(page);
+    if (view === 'recoverable') return workflows.listRecoverable(page);
+    if (status && jobId) return workflows.listByJobStatus(jobId, status, page);
+    if (status) return workflows.listByStatus(status, page);
+    if (jobId) return workflows.listByJob(jobId, page);
+    if (createdDay) return workflows.listByCreatedDay(createdDay, page);
+    const message = 'give one of view, status, jobId or createdDay';
+    throw new ValidationError(message, [{ path: 'view', rule: 'filter-required', message }]);
+  }
+
+  /** The shipped definitions, each with the state machine that runs it here (if deployed). */
+  definitions(): { definition: WorkflowDefinition; stateMachineArn?: string }[] {
+    return workflowDefinitions.map((definition) => {
+      const stateMachineArn = this.deps.stateMachines[definition.name];
+      return stateMachineArn ? { definition, stateMachineArn } : { definition };
+    });
   }
 
   async tasks(workflowId: string): Promise<TaskRecord[]> {
@@ -143,7 +195,7 @@ export class Orchestrator {
     const workflow = await this.get(workflowId);
     if (workflow.status !== 'failed')
       throw new InvalidTransitionError('workflow', 'recover', workflow.status, 'recovering');
-    const definition = getDefinition(workflow.definitionName);
+    const definition = this.definition(workflow.definitionName);
     const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
     const fromStep = resolveFromStep(definition, tasks, input.fromStep);
     const recovering = await this.deps.repos.workflows.beginRecovery(workflowId);
@@ -196,6 +248,13 @@ export class Orchestrator {
       throw error;
     }
     return running;
+  }
+
+  /** The definitions this orchestrator serves, by name (unknown → 404). */
+  definition(name: string): WorkflowDefinition {
+    const definition = (this.deps.definitions ?? workflowDefinitions).find((d) => d.name === name);
+    if (!definition) throw new NotFoundError('Definition', name);
+    return definition;
   }
 
   private async ignoreAlreadyDone(call: Promise<unknown>): Promise<void> {

@@ -5,8 +5,6 @@ import {
   StepEvent as StepEventSchema,
   stepKey,
 } from '../../state-machines/compile/execution-input.js';
-import type { WorkflowDefinition, WorkflowStep } from '../../state-machines/dsl.js';
-import { getDefinition } from '../../state-machines/registry.js';
 import {
   FatalStepError,
   InvalidTransitionError,
@@ -23,7 +21,7 @@ import type { StepContext } from './step-context.js';
 /** What the middleware hands to the step: its context, or the stored result of a step already done. */
 export interface StepInvocation {
   readonly context: StepContext;
-  readonly step: WorkflowStep;
+  readonly event: StepEvent;
   readonly attempt: number;
   readonly startedAt?: string;
   /** The step completed in this run already (a repeated invocation): return this, run nothing. */
@@ -35,11 +33,11 @@ export type StepLambdaContext = Context & { step?: StepInvocation };
 export type StepRequest = middy.Request<unknown, Record<string, unknown>, Error, StepLambdaContext>;
 
 /** Step outputs travel under `s{index}` keys; steps see them by step name. */
-const resultsByName = (definition: WorkflowDefinition, results: StepEvent['results']) =>
+const resultsByName = (event: StepEvent) =>
   Object.fromEntries(
-    definition.steps
-      .filter((s) => stepKey(s.index) in results)
-      .map((s) => [s.name, results[stepKey(s.index)]]),
+    event.stepNames.flatMap((name, index) =>
+      stepKey(index) in event.results ? [[name, event.results[stepKey(index)]]] : [],
+    ),
   );
 
 /** The cheap checks at the step boundary: a paused workflow parks, a cancelled or replaced one stops. */
@@ -78,40 +76,36 @@ export const stepBookkeeping = (
     const parsed = StepEventSchema.safeParse(request.event);
     if (!parsed.success) throw new FatalStepError(`Invalid step event: ${parsed.error.message}`);
     const event = parsed.data;
-    const definition = getDefinition(event.definition);
-    const step = definition.steps[event.stepIndex];
-    if (!step || step.name !== event.step)
-      throw new FatalStepError(`Step ${event.stepIndex} is not ${event.step}`);
     const { workflows, tasks } = repos();
     const workflow = checkWorkflow(await workflows.getById(event.workflowId), event);
-    const key = { workflowId: event.workflowId, stepIndex: step.index };
+    const key = { workflowId: event.workflowId, stepIndex: event.stepIndex };
     let task: TaskRecord;
     try {
       task = await tasks.startAttempt(key, { executionArn: event.executionArn });
     } catch (error) {
-      const stored = await tasks.get(event.workflowId, step.index);
+      const stored = await tasks.get(event.workflowId, event.stepIndex);
       if (!(error instanceof InvalidTransitionError) || stored?.status !== 'completed') throw error;
       task = stored; // completed by an earlier invocation of this run: finish its bookkeeping only
     }
     const context: StepContext = {
       workflowId: event.workflowId,
       jobId: event.jobId,
-      step: step.name,
-      stepIndex: step.index,
+      step: event.step,
+      stepIndex: event.stepIndex,
       attempt: task.attempts,
       metadata: workflow.metadata,
-      results: resultsByName(definition, event.results),
+      results: resultsByName(event),
       remainingTimeMs: () => request.context.getRemainingTimeInMillis(),
     };
     logger.appendKeys({
       workflowId: event.workflowId,
       jobId: event.jobId,
-      step: step.name,
+      step: event.step,
       attempt: task.attempts,
     });
     request.context.step = {
       context,
-      step,
+      event,
       attempt: task.attempts,
       ...(task.startedAt ? { startedAt: task.startedAt } : {}),
       ...(task.status === 'completed' ? { done: task.result } : {}),
@@ -125,13 +119,13 @@ export const stepBookkeeping = (
     const invocation = request.context.step as StepInvocation;
     const result = request.response ?? {};
     if (JSON.stringify(result).length > MAX_RESULT_BYTES) {
-      throw new FatalStepError(`Result of ${invocation.step.name} exceeds ${MAX_RESULT_BYTES} bytes`);
+      throw new FatalStepError(`Result of ${invocation.event.step} exceeds ${MAX_RESULT_BYTES} bytes`);
     }
     const { workflows, tasks } = repos();
     const { workflowId } = invocation.context;
     if (!invocation.done) {
       const current = await tasks.completeAttempt(
-        { workflowId, stepIndex: invocation.step.index },
+        { workflowId, stepIndex: invocation.event.stepIndex },
         invocation.attempt,
         {
           result,
@@ -143,18 +137,18 @@ export const stepBookkeeping = (
         return;
       }
     }
-    const progress = await workflows.recordStepCompleted(workflowId, invocation.step.name);
+    const progress = await workflows.recordStepCompleted(workflowId, invocation.event.step);
     logger.info('step completed', { progress: progress.progress, workflowCompleted: progress.completed });
   },
   onError: async (request: StepRequest) => {
     const error = request.error as Error;
     const invocation = request.context.step;
     if (!invocation || isFlowControl(error)) return;
-    const { step, attempt, context } = invocation;
-    const retryable = !(error instanceof FatalStepError) && !step.retry.nonRetryable.includes(error.name);
+    const { event, attempt, context } = invocation;
+    const retryable = !(error instanceof FatalStepError) && !event.nonRetryable.includes(error.name);
     logger.warn('step attempt failed', { error: error.message, errorType: error.name, retryable });
-    if (retryable && attempt <= step.maxRetries) {
-      const key = { workflowId: context.workflowId, stepIndex: step.index };
+    if (retryable && attempt <= event.maxRetries) {
+      const key = { workflowId: context.workflowId, stepIndex: event.stepIndex };
       await repos()
         .tasks.markRetrying(key, attempt, { errorType: error.name, errorMessage: error.message })
         .catch((cause: unknown) => logger.error('could not record retrying', { cause }));

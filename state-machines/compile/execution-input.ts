@@ -15,13 +15,20 @@ export const ExecutionInput = z.object({
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
 
-/** What a step's Lambda receives from the state machine. */
+/**
+ * What a step's Lambda receives from the state machine. The step's policy travels with it (fixed at
+ * synth), so a handler needs no registry lookup and serves any definition that uses it.
+ */
 export const StepEvent = z.object({
   workflowId: z.string(),
   jobId: z.string(),
   definition: z.string(),
   step: z.string(),
   stepIndex: z.number().int().min(0),
+  /** Step names by index: results travel under `s{index}` keys and handlers see them by name. */
+  stepNames: z.array(z.string()),
+  maxRetries: z.number().int().min(0),
+  nonRetryable: z.array(z.string()),
   executionArn: z.string(),
   results: z.record(z.string(), z.unknown()),
 });

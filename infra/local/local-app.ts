@@ -1,0 +1,144 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { Orchestrator } from '../../functions/orchestrator/service.js';
+import type { StateMachineArns } from '../../functions/orchestrator/state-machines-config.js';
+import { createDocumentClient } from '../../functions/repositories/client.js';
+import type { Repositories } from '../../functions/repositories/from-env.js';
+import { TABLE_ENV, TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
+import { TaskRepository } from '../../functions/repositories/task-repository.js';
+import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
+import type { WorkflowDefinition } from '../../state-machines/dsl.js';
+import { STATE_MACHINES_OUTPUT } from '../stack.js';
+import type { CfnTemplate } from '../synth.js';
+import { LocalLambdaRuntime } from './lambda-runtime.js';
+import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
+import { LocalStepFunctions } from './step-functions.js';
+import { TaskTokens } from './task-tokens.js';
+import { resolveIntrinsics } from './template.js';
+import { tablesFromTemplate } from './template-tables.js';
+
+export interface LocalAppOptions {
+  readonly template: CfnTemplate;
+  readonly dynamoEndpoint: string;
+  /** @default us-east-1 */
+  readonly region?: string;
+  /** Multiplies Retry waits (1 = real time). @default 1 */
+  readonly retryIntervalScale?: number;
+  /** The definitions the template was synthesized with. @default every shipped definition */
+  readonly definitions?: readonly WorkflowDefinition[];
+}
+
+/** The synthesized app running in this process: tables, state machines, handlers, SFN endpoint. */
+export interface LocalApp {
+  readonly template: CfnTemplate;
+  readonly region: string;
+  readonly lambda: LocalLambdaRuntime;
+  readonly tokens: TaskTokens;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly sfnEndpoint: SfnEndpoint;
+  readonly repos: Repositories;
+  readonly orchestrator: Orchestrator;
+  /** Definition name → state machine ARN, as the stack's STATE_MACHINES variable says on AWS. */
+  readonly stateMachines: StateMachineArns;
+  close(): Promise<void>;
+}
+
+/** Creates every table of the template that the server does not have yet (data survives restarts). */
+export const createTemplateTables = async (template: CfnTemplate, endpoint: string, region: string) => {
+  const client = new DynamoDBClient({ endpoint, region });
+  try {
+    for (const { input } of tablesFromTemplate(template)) {
+      try {
+        await client.send(new CreateTableCommand(input));
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceInUseException') throw error;
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+};
+
+/** Physical table name of a schema's table in the template. */
+const tableNameOf = (template: CfnTemplate, logicalName: string): string => {
+  const table = tablesFromTemplate(template).find((t) => t.input.TableName?.endsWith(logicalName));
+  if (!table?.input.TableName) throw new Error(`the template has no ${logicalName} table`);
+  return table.input.TableName;
+};
+
+/**
+ * Starts the app of a synthesized template on one machine. Handlers reach the local services only
+ * through the standard AWS_ENDPOINT_URL_* variables, set here for this process.
+ */
+export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp> => {
+  const { template, dynamoEndpoint } = options;
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  await createTemplateTables(template, dynamoEndpoint, region);
+  const environment: Record<string, string> = {
+    AWS_REGION: region,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+  };
+  Object.assign(process.env, environment);
+
+  const tokens = new TaskTokens();
+  const lambda = new LocalLambdaRuntime({ template, region, environment });
+  const stepFunctions = new LocalStepFunctions({
+    template,
+    region,
+    dynamoEndpoint,
+    lambda,
+    tokens,
+    ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+  });
+  const sfnEndpoint = await startSfnEndpoint({ stepFunctions, tokens });
+  environment.AWS_ENDPOINT_URL_SFN = sfnEndpoint.url;
+  process.env.AWS_ENDPOINT_URL_SFN = sfnEndpoint.url;
+
+  const names = {
+    workflows: tableNameOf(template, WORKFLOW_TABLE.logicalName),
+    tasks: tableNameOf(template, TASK_TABLE.logicalName),
+  };
+  process.env[TABLE_ENV.workflows] ??= names.workflows;
+  process.env[TABLE_ENV.tasks] ??= names.tasks;
+  const doc = createDocumentClient({ endpoint: dynamoEndpoint });
+  const repos: Repositories = {
+    workflows: new WorkflowRepository({ doc, tableName: names.workflows }),
+    tasks: new TaskRepository({ doc, tableName: names.tasks, workflowTableName: names.workflows }),
+  };
+  const stateMachines = stateMachinesOutput(template, region);
+  const sfn = new SFNClient({ endpoint: sfnEndpoint.url, region });
+  const orchestrator = new Orchestrator({
+    repos,
+    store: { doc, ...names },
+    sfn,
+    stateMachines,
+    ...(options.definitions ? { definitions: options.definitions } : {}),
+  });
+  return {
+    template,
+    region,
+    lambda,
+    tokens,
+    stepFunctions,
+    sfnEndpoint,
+    repos,
+    orchestrator,
+    stateMachines,
+    async close() {
+      stepFunctions.destroy();
+      await sfnEndpoint.close();
+      sfn.destroy();
+      doc.destroy();
+    },
+  };
+};
+
+/** The stack's StateMachines output, resolved to local ARNs. */
+export const stateMachinesOutput = (template: CfnTemplate, region: string): StateMachineArns => {
+  const outputs = (template.Outputs ?? {}) as Record<string, { Value: unknown }>;
+  const output = outputs[STATE_MACHINES_OUTPUT];
+  if (!output) throw new Error(`the template has no ${STATE_MACHINES_OUTPUT} output`);
+  return JSON.parse(String(resolveIntrinsics(output.Value, template, { region }))) as StateMachineArns;
+};
