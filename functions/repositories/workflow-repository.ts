@@ -47,7 +47,7 @@ export class WorkflowRepository extends WorkflowReader {
     return this.remember(fromWorkflowItem(await this.move(workflowId, to, options, this.now())));
   }
 
-  markRunning(workflowId: string, options: { executionArn: string }): Promise<WorkflowRecord> {
+  async markRunning(workflowId: string, options: { executionArn: string }): Promise<WorkflowRecord> {
     const now = this.now();
     const set = {
       startedAt: ifNotExists('startedAt', now.toISOString()),
@@ -55,13 +55,13 @@ export class WorkflowRepository extends WorkflowReader {
       executionArns: appendToList('executionArns', [options.executionArn]),
     };
     const remove = ['errorMessage', 'completedAt'] as const;
-    const moved = this.move(
+    const item = await this.move(
       workflowId,
       'running',
       { action: 'start', from: ['pending', 'recovering'], set, remove },
       now,
     );
-    return moved.then((item) => this.remember(fromWorkflowItem(item)));
+    return this.remember(fromWorkflowItem(item));
   }
 
   markPaused(workflowId: string): Promise<WorkflowRecord> {
@@ -105,27 +105,33 @@ export class WorkflowRepository extends WorkflowReader {
 
   /** failed → recovering and one more attempt, checked and counted by the same write. */
   async beginRecovery(workflowId: string): Promise<WorkflowRecord> {
-    const now = this.now();
-    const jobId = await this.jobIdOf(workflowId, now);
-    const outcome = await updateIf(this.doc, {
-      tableName: this.tableName,
-      key: workflowKey(workflowId),
-      parts: {
-        set: {
-          status: 'recovering',
-          [JOB_STATUS_ATTR]: jobStatusOf(jobId, 'recovering'),
-          updatedAt: now.toISOString(),
+    for (let tries = 0; ; tries += 1) {
+      const now = this.now();
+      const jobId = await this.jobIdOf(workflowId, now);
+      const outcome = await updateIf(this.doc, {
+        tableName: this.tableName,
+        key: workflowKey(workflowId),
+        parts: {
+          set: {
+            status: 'recovering',
+            [JOB_STATUS_ATTR]: jobStatusOf(jobId, 'recovering'),
+            updatedAt: now.toISOString(),
+          },
+          add: { recoveryAttempts: 1 },
         },
-        add: { recoveryAttempts: 1 },
-      },
-      condition: (e) =>
-        `${e.name('status')} = ${e.value('failed')} AND ${e.name('recoveryAttempts')} < ${e.name('maxRecoveryAttempts')} AND ${notExpired(e, now)}`,
-    });
-    if (outcome.ok) return this.remember(fromWorkflowItem(outcome.attributes));
-    const current = await this.current(workflowId, outcome.old, now);
-    if (current.status !== 'failed')
-      throw new InvalidTransitionError('workflow', 'recover', String(current.status), 'recovering');
-    throw new RecoveryLimitError(Number(current.recoveryAttempts), Number(current.maxRecoveryAttempts));
+        condition: (e) =>
+          `${e.name('status')} = ${e.value('failed')} AND ${e.name('recoveryAttempts')} < ${e.name('maxRecoveryAttempts')} AND ${notExpired(e, now)}`,
+      });
+      if (outcome.ok) return this.remember(fromWorkflowItem(outcome.attributes));
+      const current = await this.current(workflowId, outcome.old, now);
+      const attempts = Number(current.recoveryAttempts);
+      const max = Number(current.maxRecoveryAttempts);
+      if (current.status !== 'failed')
+        throw new InvalidTransitionError('workflow', 'recover', String(current.status), 'recovering');
+      if (attempts >= max || tries >= 3) throw new RecoveryLimitError(attempts, max);
+      // Only when the state was re-read after the failure (dynalite returns no old item): it
+      // changed back in between, so the refusal is stale and the write is tried again.
+    }
   }
 
   /** Rewinds progress before a recovery run; only while no run can be writing progress. */

@@ -1,0 +1,143 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { NON_RETRYABLE_ERRORS, ValidationError } from '../domain/errors.js';
+import type { TaskRecord } from '../domain/records.js';
+import type { TaskStatus } from '../domain/statuses.js';
+import { isExpired } from './conditions.js';
+import type { Page, PageInput } from './cursor.js';
+import { fromTaskItem, type Item, taskKey } from './items.js';
+import { listPage, type QuerySpec, queryAll } from './query.js';
+import { TASK_TABLE, type TaskIndex } from './table-schema.js';
+import { liveWorkflowIds } from './workflow-store.js';
+
+export interface TaskRepositoryOptions {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /**
+   * The workflow table: global listings (listByStatus, listByCreatedDay, getByExecution) check
+   * each task's parent there and refuse to run without it, so orphans of a failed creation never show.
+   */
+  readonly workflowTableName?: string;
+  readonly now?: () => Date;
+}
+
+/** The read side of TaskRepository: every reader treats an expired item as absent. */
+export class TaskReader {
+  protected readonly doc: DynamoDBDocumentClient;
+  protected readonly tableName: string;
+  private readonly workflowTableName: string | undefined;
+  protected readonly now: () => Date;
+
+  constructor(options: TaskRepositoryOptions) {
+    this.doc = options.doc;
+    this.tableName = options.tableName;
+    this.workflowTableName = options.workflowTableName;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Every task of a workflow, by stepIndex (the base table's sort key), read consistently. */
+  async getByWorkflow(workflowId: string): Promise<TaskRecord[]> {
+    const partition = { name: TASK_TABLE.partitionKey.name, value: workflowId };
+    const items = await queryAll(
+      this.doc,
+      { tableName: this.tableName, partition, consistent: true },
+      this.now(),
+    );
+    return items.map(fromTaskItem);
+  }
+
+  async get(workflowId: string, stepIndex: number): Promise<TaskRecord | undefined> {
+    const key = { workflowId, stepIndex };
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: taskKey(key), ConsistentRead: true }),
+    );
+    return out.Item && !isExpired(out.Item, this.now()) ? fromTaskItem(out.Item) : undefined;
+  }
+
+  async getByStatus(workflowId: string, status: TaskStatus): Promise<TaskRecord[]> {
+    const index = TASK_TABLE.indexes.byWorkflowStatus;
+    const spec: QuerySpec = {
+      tableName: this.tableName,
+      indexName: 'byWorkflowStatus' satisfies TaskIndex,
+      partition: { name: index.partitionKey.name, value: workflowId },
+      sort: { name: index.sortKey.name, value: status },
+    };
+    const items = await queryAll(this.doc, spec, this.now());
+    return items.map(fromTaskItem).sort((a, b) => a.stepIndex - b.stepIndex);
+  }
+
+  getPendingTasks(workflowId: string): Promise<TaskRecord[]> {
+    return this.getByStatus(workflowId, 'pending');
+  }
+
+  getFailedTasks(workflowId: string): Promise<TaskRecord[]> {
+    return this.getByStatus(workflowId, 'failed');
+  }
+
+  /**
+   * Failed tasks whose last error another attempt could fix: not one of the errors no retry can
+   * fix (FatalStepError, ...) and not one of the step's own non-retryable errors. (The reference's `retry_count < max_retries` was never
+   * true for a task the orchestrator failed: REFERENCE §9.11.)
+   */
+  async getRetryableTasks(workflowId: string): Promise<TaskRecord[]> {
+    const failed = await this.getFailedTasks(workflowId);
+    return failed.filter(
+      (task) =>
+        !(NON_RETRYABLE_ERRORS as readonly string[]).includes(task.errorType ?? '') &&
+        !task.nonRetryable.includes(task.errorType ?? ''),
+    );
+  }
+
+  async listByStatus(status: TaskStatus, page: PageInput = {}): Promise<Page<TaskRecord>> {
+    return this.listGlobal('byStatus', status, page, true);
+  }
+
+  async listByCreatedDay(day: string, page: PageInput = {}): Promise<Page<TaskRecord>> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      const message = 'day must be a UTC date YYYY-MM-DD';
+      throw new ValidationError(message, [{ path: 'day', rule: 'format', message }]);
+    }
+    return this.listGlobal('byCreated', day, page, true);
+  }
+
+  /** The tasks one Step Functions execution ran, by stepIndex. */
+  async getByExecution(executionArn: string): Promise<TaskRecord[]> {
+    const items = await queryAll(this.doc, this.globalSpec('byExecution', executionArn, false), this.now());
+    return items.map(fromTaskItem);
+  }
+
+  private globalSpec(index: TaskIndex, value: string, newestFirst: boolean): QuerySpec {
+    return {
+      tableName: this.tableName,
+      indexName: index,
+      partition: { name: TASK_TABLE.indexes[index].partitionKey.name, value },
+      newestFirst,
+      keep: (items) => this.withLiveParent(items),
+    };
+  }
+
+  private listGlobal(
+    index: TaskIndex,
+    value: string,
+    page: PageInput,
+    newestFirst: boolean,
+  ): Promise<Page<TaskRecord>> {
+    return listPage(
+      this.doc,
+      `tasks.${index}:${value}`,
+      [this.globalSpec(index, value, newestFirst)],
+      page,
+      this.now(),
+      fromTaskItem,
+    );
+  }
+
+  /** Drops tasks whose workflow item is absent or expired: orphans of an interrupted creation. */
+  private async withLiveParent(items: Item[]): Promise<Item[]> {
+    if (items.length === 0) return items;
+    if (!this.workflowTableName)
+      throw new Error('TaskRepository needs workflowTableName for listings that span workflows');
+    const ids = [...new Set(items.map((item) => String(item.workflowId)))];
+    const live = await liveWorkflowIds(this.doc, this.workflowTableName, ids, this.now());
+    return items.filter((item) => live.has(String(item.workflowId)));
+  }
+}
