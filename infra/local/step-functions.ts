@@ -162,6 +162,21 @@ const substitute = (value: Json, replacements: [string, string][]): Json => {
 
 const contains = (value: Json, needle: string): boolean => JSON.stringify(value ?? null).includes(needle);
 
+/** The service integrations the bridge serves; a Lambda function ARN as Resource is served too. */
+export const SUPPORTED_INTEGRATIONS = [
+  'lambda:invoke',
+  'lambda:invoke.waitForTaskToken',
+  'dynamodb:getItem',
+  'dynamodb:putItem',
+  'dynamodb:updateItem',
+  'dynamodb:deleteItem',
+  'events:putEvents',
+] as const;
+
+export const isSupportedResource = (resource: string): boolean =>
+  /^arn:aws[\w-]*:lambda:/.test(resource) ||
+  (SUPPORTED_INTEGRATIONS as readonly string[]).includes(resource.replace(/^arn:aws[\w-]*:states:::/, ''));
+
 const matches = (retrier: Retrier, error: Error): boolean =>
   retrier.ErrorEquals.some(
     (name) =>
