@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { STATE_MACHINES_ENV } from '../functions/orchestrator/state-machines-config.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { workflowDefinitions } from '../state-machines/registry.js';
+import { API_AUTH_MODES, type ApiAuth, ControlApi } from './api.js';
 import { createAppFunction } from './lambda.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
@@ -14,6 +15,8 @@ export interface JobOrchestratorStackProps extends StackProps {
   readonly stage: string;
   /** @default every shipped definition (state-machines/registry.ts) */
   readonly definitions?: readonly WorkflowDefinition[];
+  /** @default context `apiAuth`, else 'iam' */
+  readonly apiAuth?: ApiAuth;
 }
 
 /** Stack output that maps definitions to state machines; the local stack and deploy scripts read it. */
@@ -23,6 +26,7 @@ export class JobOrchestratorStack extends Stack {
   readonly tables: WorkflowTables;
   readonly pauseGate: NodejsFunction;
   readonly workflows: readonly WorkflowStateMachine[];
+  readonly api: ControlApi;
 
   constructor(scope: Construct, id: string, props: JobOrchestratorStackProps) {
     super(scope, id, props);
@@ -56,6 +60,15 @@ export class JobOrchestratorStack extends Stack {
     this.pauseGate.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }),
     );
+
+    this.api = new ControlApi(this, 'ControlApi', {
+      stage: props.stage,
+      namePrefix,
+      tables: this.tables,
+      stateMachines: Object.fromEntries(this.workflows.map((w) => [w.definition.name, w.stateMachine])),
+      auth: props.apiAuth ?? apiAuthOf(this),
+      removalPolicy,
+    });
   }
 
   /** `{ "<definition>": "<state machine ARN>" }` as a JSON string (tokens resolve at deploy). */
@@ -65,3 +78,13 @@ export class JobOrchestratorStack extends Stack {
     );
   }
 }
+
+/** CDK context `apiAuth`: 'iam' (SigV4, the default) or 'apiKey' (API keys with a usage plan). */
+const apiAuthOf = (scope: Construct): ApiAuth => {
+  const value = scope.node.tryGetContext('apiAuth') ?? 'iam';
+  if (!API_AUTH_MODES.includes(value))
+    throw new Error(
+      `context "apiAuth" must be one of ${API_AUTH_MODES.join(', ')} (got ${JSON.stringify(value)})`,
+    );
+  return value;
+};

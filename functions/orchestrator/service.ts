@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type ExecutionInput, stepKey } from '../../state-machines/compile/execution-input.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
-import { findDefinition, getDefinition, workflowDefinitions } from '../../state-machines/registry.js';
+import { getDefinition, workflowDefinitions } from '../../state-machines/registry.js';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { computeProgress } from '../domain/progress.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
@@ -67,9 +67,10 @@ export class Orchestrator {
 
   async create(input: CreateWorkflowInput): Promise<WorkflowRecord> {
     // An unknown definition is bad input to create (400), not a missing resource (404).
-    const definition = findDefinition(input.definition);
+    const served = this.deps.definitions ?? workflowDefinitions;
+    const definition = served.find((d) => d.name === input.definition);
     if (!definition) {
-      const known = workflowDefinitions.map((d) => d.name).join(', ');
+      const known = served.map((d) => d.name).join(', ');
       const message = `definition must be one of: ${known}`;
       throw new ValidationError(message, [{ path: 'definition', rule: 'known-definition', message }]);
     }
@@ -128,7 +129,7 @@ export class Orchestrator {
 
   /** The shipped definitions, each with the state machine that runs it here (if deployed). */
   definitions(): { definition: WorkflowDefinition; stateMachineArn?: string }[] {
-    return workflowDefinitions.map((definition) => {
+    return (this.deps.definitions ?? workflowDefinitions).map((definition) => {
       const stateMachineArn = this.deps.stateMachines[definition.name];
       return stateMachineArn ? { definition, stateMachineArn } : { definition };
     });

@@ -3,6 +3,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
+import { IDEMPOTENCY_TABLE_LOGICAL_NAME } from '../../infra/api.js';
 import { tablesFromTemplate } from '../../infra/local/template-tables.js';
 import { type CfnTemplate, synthTemplate } from '../../infra/synth.js';
 
@@ -16,7 +17,9 @@ export const testTemplate = (): CfnTemplate => {
 export interface TestTables {
   readonly endpoint: string;
   readonly engine: string;
-  readonly names: { readonly workflows: string; readonly tasks: string };
+  readonly names: { readonly workflows: string; readonly tasks: string; readonly idempotency: string };
+  /** Every table of the template, by the name it has there minus the stage prefix. */
+  readonly byLogicalName: Readonly<Record<string, string>>;
   readonly client: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   drop(): Promise<void>;
@@ -32,11 +35,13 @@ export const createTestTables = async (): Promise<TestTables> => {
   const suffix = randomUUID().slice(0, 8);
   const created: string[] = [];
   const names: Record<string, string> = {};
+  const stagePrefix = 'job-orchestrator-dev-';
   for (const { input } of tablesFromTemplate(testTemplate())) {
-    const logical = [WORKFLOW_TABLE.logicalName, TASK_TABLE.logicalName].find((n) =>
-      input.TableName?.endsWith(n),
-    );
-    if (!logical) throw new Error(`unexpected table ${input.TableName}`);
+    // Every table of the template, under the test prefix: a table added in CDK reaches the tests as is.
+    const logical = input.TableName?.startsWith(stagePrefix)
+      ? input.TableName.slice(stagePrefix.length)
+      : input.TableName;
+    if (!logical) throw new Error('a template table has no name');
     const TableName = `test-${suffix}-${logical}`;
     await client.send(new CreateTableCommand({ ...input, TableName }));
     created.push(TableName);
@@ -48,7 +53,9 @@ export const createTestTables = async (): Promise<TestTables> => {
     names: {
       workflows: names[WORKFLOW_TABLE.logicalName] as string,
       tasks: names[TASK_TABLE.logicalName] as string,
+      idempotency: names[IDEMPOTENCY_TABLE_LOGICAL_NAME] as string,
     },
+    byLogicalName: { ...names },
     client,
     doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     async drop() {

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import { TaskStatus, WorkflowStatus } from '../domain/statuses.js';
+import { MAX_PAGE_LIMIT } from '../repositories/cursor.js';
+
+/*
+ * Every request and response shape of the API, once. The handler validates with these, API Gateway
+ * gets its request models from them (z.toJSONSchema) and docs/openapi.json is generated from them.
+ */
+
+/**
+ * Ids are printable ASCII and short: anything else could never be a stored id, and a DynamoDB key
+ * over its size limit would otherwise surface as a server error instead of a 400.
+ */
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, 'must be 1-128 printable ASCII characters without spaces');
+
+const MAX_METADATA_BYTES = 16_384;
+const MAX_METADATA_DEPTH = 16;
+/** In a `u` regex a paired surrogate is one code point, so this matches lone surrogates only. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
+
+/** Why a metadata value could not be stored as a DynamoDB map as is, or undefined when it can. */
+const unstorable = (value: unknown, depth: number): string | undefined => {
+  if (depth > MAX_METADATA_DEPTH) return `must nest at most ${MAX_METADATA_DEPTH} levels`;
+  if (typeof value === 'string') return wellFormed(value) ? undefined : 'strings must be valid Unicode';
+  // DynamoDB numbers: 38 digits, magnitude 1e-130..1e125; the SDK refuses unsafe integers.
+  if (typeof value === 'number') {
+    const ok = value === 0 || (Math.abs(value) <= Number.MAX_SAFE_INTEGER && Math.abs(value) >= 1e-100);
+    return ok ? undefined : 'numbers must be 0 or between 1e-100 and 2^53 in magnitude';
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = unstorable(item, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.length === 0 || !wellFormed(key)) return 'keys must be non-empty valid Unicode';
+      const problem = unstorable(item, depth + 1);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+};
+
+export const Metadata = z
+  .record(z.string(), z.unknown())
+  .superRefine((value, ctx) => {
+    const problem = unstorable(value, 1);
+    if (problem) ctx.addIssue({ code: 'custom', message: `metadata ${problem}` });
+    else if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES)
+      ctx.addIssue({
+        code: 'custom',
+        message: `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+      });
+  })
+  .describe('Free-form JSON object kept with the workflow');
+
+// ---- requests -----------------------------------------------------------------------------------
+
+export const CreateWorkflowBody = z.strictObject({
+  jobId: Id.describe('The job this workflow builds a dataset for'),
+  definition: z.string().min(1).max(128).describe('Name of a workflow definition (GET /definitions)'),
+  metadata: Metadata.optional(),
+  start: z.boolean().optional().describe('Start the workflow at once'),
+});
+
+export const RecoverBody = z.strictObject({
+  fromStep: z
+    .union([z.number().int().min(0).max(99), z.string().min(1).max(128)])
+    .optional()
+    .describe('Step index or step name to run again from; default: the first step that did not complete'),
+  reason: z.string().max(500).optional(),
+});
+
+/** Lifecycle actions take no input; a body, if sent, must be an empty object. */
+export const EmptyBody = z.strictObject({});
+
+export const WorkflowIdParams = z.strictObject({ id: Id.describe('Workflow id') });
+export const JobIdParams = z.strictObject({ jobId: Id.describe('Job id') });
+
+const Limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PAGE_LIMIT)
+  .optional()
+  .describe(`Page size, 1..${MAX_PAGE_LIMIT} (default 25)`);
+const Cursor = z
+  .string()
+  .min(1)
+  .max(2048)
+  .optional()
+  .describe('The nextCursor of the previous page, unchanged');
+
+export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor });
+
+export const WorkflowView = z.enum(['active', 'failed', 'recoverable']);
+
+export const ListWorkflowsQuery = z
+  .strictObject({
+    view: WorkflowView.optional().describe(
+      'active = running|recovering, failed, recoverable = failed with attempts left',
+    ),
+    status: WorkflowStatus.optional(),
+    jobId: Id.optional(),
+    createdDay: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a UTC date YYYY-MM-DD')
+      .optional()
+      .describe('Workflows created on this UTC day'),
+    limit: Limit,
+    cursor: Cursor,
+  })
+  .superRefine((query, ctx) => {
+    const filters = (['view', 'status', 'jobId', 'createdDay'] as const).filter(
+      (k) => query[k] !== undefined,
+    );
+    // Each combination is one indexed Query; these are the ones an index serves (no Scan, DESIGN §5).
+    const served = filters.length <= 1 || (filters.length === 2 && query.status && query.jobId);
+    if (filters.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['view'],
+        message: 'give one of view, status, jobId or createdDay',
+      });
+    else if (!served)
+      ctx.addIssue({
+        code: 'custom',
+        path: [filters[1] as string],
+        message: `cannot combine ${filters.join(' and ')}: only status with jobId combine`,
+      });
+  });
+
+// ---- responses ----------------------------------------------------------------------------------
+
+export const WorkflowResponse = WorkflowRecord.omit({ pauseTokens: true, completedSteps: true });
+export const TaskResponse = TaskRecord.extend({ id: z.string().describe('`<workflowId>:<stepIndex>`') });
+
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();
+
+export const ProgressResponse = z.object({
+  workflowId: z.string(),
+  jobId: z.string(),
+  status: WorkflowStatus,
+  progress: z.number().int(),
+  currentStep: z.number().int(),
+  totalSteps: z.number().int(),
+  completedTasks: z.number().int(),
+  failedTasks: z.number().int(),
+  runningTasks: z.number().int(),
+  totalTasks: z.number().int(),
+  recoveryAttempts: z.number().int(),
+  maxRecoveryAttempts: z.number().int(),
+  startedAt: nullable(z.string()),
+  completedAt: nullable(z.string()),
+  weightedProgress: z.number(),
+  eta: nullable(z.string()),
+  executionArn: nullable(z.string()),
+  consoleUrl: nullable(z.string()),
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      type: z.string(),
+      status: TaskStatus,
+      retryCount: z.number().int(),
+      errorMessage: nullable(z.string()),
+    }),
+  ),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+export const WorkflowPage = pageOf(WorkflowResponse);
+export const TaskList = z.object({ items: z.array(TaskResponse) });
+
+export const DefinitionResponse = z.object({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  maxRecoveryAttempts: z.number().int(),
+  stateMachineArn: nullable(z.string()),
+  steps: z.array(
+    z.object({
+      index: z.number().int(),
+      name: z.string(),
+      taskType: z.string(),
+      maxRetries: z.number().int(),
+      dependencies: z.array(z.number().int()),
+      timeout: z.number(),
+      estimatedDuration: z.number(),
+    }),
+  ),
+});
+export const DefinitionList = z.object({ items: z.array(DefinitionResponse) });
+
+export const ErrorResponse = z.object({
+  error: z.string().describe('Error class, e.g. ValidationError, NotFoundError, InvalidTransitionError'),
+  message: z.string(),
+  details: z.unknown().optional(),
+});

@@ -1,0 +1,194 @@
+import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { IDEMPOTENCY_TABLE_ENV } from '../functions/api/idempotency.js';
+import { routes } from '../functions/api/routes.js';
+import { STATE_MACHINES_ENV } from '../functions/orchestrator/state-machines-config.js';
+import { modelSchemaOf } from './api-model.js';
+import { createAppFunction } from './lambda.js';
+import type { WorkflowTables } from './workflow-tables.js';
+
+export type ApiAuth = 'iam' | 'apiKey';
+export const API_AUTH_MODES: readonly ApiAuth[] = ['iam', 'apiKey'];
+export const IDEMPOTENCY_TABLE_LOGICAL_NAME = 'Idempotency';
+
+export interface ControlApiProps {
+  readonly stage: string;
+  /** Prefix of physical names, e.g. `job-orchestrator-dev-`. */
+  readonly namePrefix: string;
+  readonly tables: WorkflowTables;
+  /** The state machine running each definition, by definition name. */
+  readonly stateMachines: Readonly<Record<string, sfn.StateMachine>>;
+  /** IAM (SigV4) by default; `apiKey` = API keys with a usage plan. */
+  readonly auth?: ApiAuth;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Stage throttling: a burst above the steady rate is absorbed, beyond it callers get 429. */
+const THROTTLE = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * The control API: one REST resource/method per entry of the route table (functions/api/routes.ts),
+ * all proxied to one Lambda; POST bodies validated by API Gateway against models generated from the
+ * same zod schemas; IAM or API-key auth; stage throttling; JSON access logs.
+ */
+export class ControlApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly handler: NodejsFunction;
+  readonly idempotencyTable: dynamodb.Table;
+  readonly apiKey?: apigw.IApiKey;
+
+  constructor(scope: Construct, id: string, props: ControlApiProps) {
+    super(scope, id);
+    const auth = props.auth ?? 'iam';
+    const stack = Stack.of(this);
+
+    // Powertools' record layout: key `id`, TTL `expiration`.
+    this.idempotencyTable = new dynamodb.Table(this, IDEMPOTENCY_TABLE_LOGICAL_NAME, {
+      tableName: `${props.namePrefix}${IDEMPOTENCY_TABLE_LOGICAL_NAME}`,
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'expiration',
+      removalPolicy: props.removalPolicy,
+    });
+
+    const arns = Object.fromEntries(
+      Object.entries(props.stateMachines).map(([name, machine]) => [name, machine.stateMachineArn]),
+    );
+    this.handler = createAppFunction(this, 'Handler', {
+      entry: 'functions/api/handler.ts',
+      // API Gateway gives up on an integration after 29 s.
+      timeout: Duration.seconds(29),
+      description: 'Control API: every route of functions/api/routes.ts',
+      environment: {
+        // toJsonString resolves the ARN tokens inside the JSON at deploy time.
+        [STATE_MACHINES_ENV]: stack.toJsonString(arns),
+        [IDEMPOTENCY_TABLE_ENV]: this.idempotencyTable.tableName,
+      },
+    });
+    props.tables.grantTo(this.handler, 'readWrite');
+    this.idempotencyTable.grantReadWriteData(this.handler);
+    this.grantStepFunctions(Object.values(props.stateMachines));
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `${props.namePrefix}control-api`,
+      description: 'Job orchestrator control API (docs/openapi.json)',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Access logs need the account-level CloudWatch role.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      deployOptions: {
+        stageName: props.stage,
+        throttlingRateLimit: THROTTLE.rateLimit,
+        throttlingBurstLimit: THROTTLE.burstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        metricsEnabled: true,
+        tracingEnabled: true,
+      },
+    });
+    this.addErrorResponses();
+    this.addRoutes(auth);
+    if (auth === 'apiKey') this.apiKey = this.addUsagePlan();
+  }
+
+  private addRoutes(auth: ApiAuth): void {
+    const integration = new apigw.LambdaIntegration(this.handler, { proxy: true });
+    const bodyValidator = this.api.addRequestValidator('BodyValidator', {
+      requestValidatorName: 'body',
+      validateRequestBody: true,
+      validateRequestParameters: false,
+    });
+    for (const route of routes) {
+      const resource = this.api.root.resourceForPath(route.path);
+      // Only a required body gets a gateway model: an optional one may be empty, which the handler
+      // reads as `{}` and validates itself (with the same schema) rather than trusting the gateway.
+      const model =
+        'bodyRequired' in route && route.bodyRequired
+          ? this.api.addModel(`${route.operationId}Model`, {
+              contentType: 'application/json',
+              modelName: `${route.operationId}Request`,
+              schema: modelSchemaOf(route.body),
+            })
+          : undefined;
+      resource.addMethod(route.method, integration, {
+        operationName: route.operationId,
+        ...(auth === 'iam'
+          ? { authorizationType: apigw.AuthorizationType.IAM }
+          : { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: true }),
+        ...(model ? { requestValidator: bodyValidator, requestModels: { 'application/json': model } } : {}),
+      });
+    }
+  }
+
+  /** Errors API Gateway answers itself (auth, throttling, body validation) get the API's error shape. */
+  private addErrorResponses(): void {
+    const body = (error: string) => ({
+      'application/json': `{"error":"${error}","message":$context.error.messageString}`,
+    });
+    this.api.addGatewayResponse('BadRequestBody', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      statusCode: '400',
+      templates: body('ValidationError'),
+    });
+    this.api.addGatewayResponse('Default4xx', {
+      type: apigw.ResponseType.DEFAULT_4XX,
+      templates: body('$context.error.responseType'),
+    });
+    this.api.addGatewayResponse('Default5xx', {
+      type: apigw.ResponseType.DEFAULT_5XX,
+      templates: body('$context.error.responseType'),
+    });
+  }
+
+  private addUsagePlan(): apigw.IApiKey {
+    const key = this.api.addApiKey('ApiKey', { description: 'Control API client key' });
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      description: 'Control API clients',
+      throttle: THROTTLE,
+      quota: { limit: 100_000, period: apigw.Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    plan.addApiKey(key);
+    return key;
+  }
+
+  /** Least privilege: start these machines, stop/describe their executions, complete pause gates. */
+  private grantStepFunctions(machines: readonly sfn.StateMachine[]): void {
+    const stack = Stack.of(this);
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: machines.map((m) => m.stateMachineArn),
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StopExecution', 'states:DescribeExecution'],
+        resources: machines.map((m) =>
+          stack.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${m.stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
+    // Resume completes the task tokens parked by pause gates; task tokens are not resources IAM can
+    // name, so SendTaskSuccess cannot be narrowed below "*".
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }),
+    );
+  }
+}
