@@ -14,6 +14,8 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'local',
       // Node 20 is supported here until the SDK drops it (DESIGN §8); the warning is noise in test output.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Handlers run in-process; their expected warnings (retries, injected faults) would bury the report.
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
     },
   },
 });

@@ -1,3 +1,4 @@
+import { computeProgress } from '../domain/progress.js';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import type { WorkflowStatus } from '../domain/statuses.js';
 import { TASK_TABLE, WORKFLOW_TABLE } from './table-schema.js';
@@ -47,7 +48,10 @@ const stepsOf = (value: unknown): string[] =>
 
 export const fromWorkflowItem = (item: Item): WorkflowRecord => {
   const { [JOB_STATUS_ATTR]: _jobStatus, [WORKFLOW_DAY_ATTR]: _day, completedSteps, ...rest } = item;
-  return WorkflowRecord.parse({ ...rest, completedSteps: stepsOf(completedSteps) });
+  // Progress is derived, never stored by step writes: they only ADD to currentStep, which cannot race.
+  const progress =
+    rest.status === 'completed' ? 100 : computeProgress(Number(rest.currentStep), Number(rest.totalSteps));
+  return WorkflowRecord.parse({ ...rest, progress, completedSteps: stepsOf(completedSteps) });
 };
 
 export const toTaskItem = (record: TaskRecord): Item => ({

@@ -1,5 +1,4 @@
 import { InvalidTransitionError, NotFoundError, RecoveryLimitError } from '../domain/errors.js';
-import { computeProgress } from '../domain/progress.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import type { WorkflowStatus } from '../domain/statuses.js';
 import { workflowSourcesOf } from '../domain/transitions.js';
@@ -32,10 +31,14 @@ export interface StepProgress {
   readonly applied: boolean;
 }
 
+const progressOf = (record: WorkflowRecord) => ({
+  progress: record.progress,
+  currentStep: record.currentStep,
+  completed: record.status === 'completed',
+});
+
 /** Statuses in which step completions still count. */
 const PROGRESS_STATUSES: readonly WorkflowStatus[] = ['running', 'paused'];
-/** Concurrent steps each win one round, so this bounds parallel completions of one workflow. */
-const MAX_PROGRESS_TRIES = 20;
 
 export class WorkflowRepository extends WorkflowReader {
   /** One conditional UpdateItem: the condition lists the allowed prior statuses. */
@@ -166,46 +169,42 @@ export class WorkflowRepository extends WorkflowReader {
    * currentStep it read and on the step not being in the set yet, so a lost race re-reads and
    * retries, and a repeat is a no-op. The last step completes the workflow in the same write.
    */
-  async recordStepCompleted(workflowId: string, stepName: string): Promise<StepProgress> {
-    for (let tries = 0; tries < MAX_PROGRESS_TRIES; tries += 1) {
-      const record = await this.getById(workflowId);
-      if (!record) throw new NotFoundError('Workflow', workflowId);
-      const unchanged = {
-        progress: record.progress,
-        currentStep: record.currentStep,
-        completed: record.status === 'completed',
-        applied: false,
-      };
-      if (record.completedSteps?.includes(stepName) || !PROGRESS_STATUSES.includes(record.status))
-        return unchanged;
-      const currentStep = record.currentStep + 1;
-      const progress = computeProgress(currentStep, record.totalSteps);
-      const completed = currentStep >= record.totalSteps;
-      const now = this.now();
-      const at = now.toISOString();
-      const finish = {
-        status: 'completed',
-        [JOB_STATUS_ATTR]: jobStatusOf(record.jobId, 'completed'),
-        completedAt: at,
-      };
-      const outcome = await updateIf(this.doc, {
-        tableName: this.tableName,
-        key: workflowKey(workflowId),
-        parts: {
-          set: { currentStep, progress, lastCheckpoint: at, updatedAt: at, ...(completed ? finish : {}) },
-          add: { completedSteps: new Set([stepName]) },
-        },
-        condition: (e) =>
-          [
-            `${e.name('currentStep')} = ${e.value(record.currentStep)}`,
-            `NOT contains(${e.name('completedSteps')}, ${e.value(stepName)})`,
-            e.in('status', completed ? workflowSourcesOf('completed') : PROGRESS_STATUSES),
-            notExpired(e, now),
-          ].join(' AND '),
-      });
-      if (outcome.ok) return { progress, currentStep, completed, applied: true };
+  async recordStepCompleted(
+    workflowId: string,
+    stepName: string,
+    options: { completesWorkflow?: boolean } = {},
+  ): Promise<StepProgress> {
+    const now = this.now();
+    const at = now.toISOString();
+    const finish = options.completesWorkflow
+      ? {
+          status: 'completed',
+          [JOB_STATUS_ATTR]: jobStatusOf(await this.jobIdOf(workflowId, now), 'completed'),
+          completedAt: at,
+        }
+      : {};
+    // ADD is atomic, so parallel steps never race on the counter: one write per step, no read.
+    const outcome = await updateIf(this.doc, {
+      tableName: this.tableName,
+      key: workflowKey(workflowId),
+      parts: {
+        set: { lastCheckpoint: at, updatedAt: at, ...finish },
+        add: { currentStep: 1, completedSteps: new Set([stepName]) },
+      },
+      condition: (e) =>
+        [
+          `NOT contains(${e.name('completedSteps')}, ${e.value(stepName)})`,
+          e.in('status', options.completesWorkflow ? workflowSourcesOf('completed') : PROGRESS_STATUSES),
+          notExpired(e, now),
+        ].join(' AND '),
+    });
+    if (outcome.ok) {
+      const record = this.remember(fromWorkflowItem(outcome.attributes));
+      return { ...progressOf(record), applied: true };
     }
-    throw new Error(`Too much contention recording step ${stepName} of workflow ${workflowId}`);
+    const current = await this.getById(workflowId);
+    if (!current) throw new NotFoundError('Workflow', workflowId);
+    return { ...progressOf(current), applied: false };
   }
 
   /** Parks a pause-gate task token; false when the workflow is not paused (the caller then proceeds). */

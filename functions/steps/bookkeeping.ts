@@ -137,7 +137,9 @@ export const stepBookkeeping = (
         return;
       }
     }
-    const progress = await workflows.recordStepCompleted(workflowId, invocation.event.step);
+    const progress = await workflows.recordStepCompleted(workflowId, invocation.event.step, {
+      completesWorkflow: invocation.event.completesWorkflow,
+    });
     logger.info('step completed', { progress: progress.progress, workflowCompleted: progress.completed });
   },
   onError: async (request: StepRequest) => {

@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { NON_RETRYABLE_ERRORS } from '../../functions/domain/errors.js';
 import type { WorkflowDefinition, WorkflowStep } from '../dsl.js';
 import { stepKey } from './execution-input.js';
-import { failureStates } from './failure-states.js';
+import { completionState, failureStates } from './failure-states.js';
 import { type Plan, planWorkflow } from './plan.js';
 
 export interface CompileTables {
@@ -57,7 +57,12 @@ const addRetries = (task: tasks.LambdaInvoke, step: WorkflowStep): void => {
 };
 
 /** One step: skip it when a recovery run says so, else run it, with its pause gate and failure path. */
-const compileStep = (scope: Construct, props: CompileProps, step: WorkflowStep): sfn.IChainable => {
+const compileStep = (
+  scope: Construct,
+  props: CompileProps,
+  step: WorkflowStep,
+  completesWorkflow: boolean,
+): sfn.IChainable => {
   const fn = props.stepFunctions[step.index];
   if (!fn) throw new Error(`no function for step ${step.index} "${step.name}" of ${props.definition.name}`);
   const run = new tasks.LambdaInvoke(scope, `Run ${step.name}`, {
@@ -73,6 +78,7 @@ const compileStep = (scope: Construct, props: CompileProps, step: WorkflowStep):
       stepNames: props.definition.steps.map((s) => s.name),
       maxRetries: step.maxRetries,
       nonRetryable: [...step.retry.nonRetryable],
+      completesWorkflow,
       executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
       results: sfn.JsonPath.objectAt('$.results'),
     }),
@@ -118,12 +124,17 @@ const mergedResults = (branches: number): string => {
   return expression;
 };
 
-const compilePlan = (scope: Construct, props: CompileProps, plan: Plan): sfn.IChainable => {
+const compilePlan = (scope: Construct, props: CompileProps, plan: Plan, last?: number): sfn.IChainable => {
   switch (plan.kind) {
     case 'step':
-      return compileStep(scope, props, props.definition.steps[plan.index] as WorkflowStep);
+      return compileStep(
+        scope,
+        props,
+        props.definition.steps[plan.index] as WorkflowStep,
+        plan.index === last,
+      );
     case 'seq': {
-      const [first, ...rest] = plan.items.map((item) => compilePlan(scope, props, item));
+      const [first, ...rest] = plan.items.map((item) => compilePlan(scope, props, item, last));
       let chain = sfn.Chain.start(first as sfn.IChainable);
       for (const next of rest) chain = chain.next(next);
       return chain;
@@ -149,6 +160,21 @@ const firstStepName = (definition: WorkflowDefinition, plan: Plan): string =>
     ? (definition.steps[plan.index]?.name ?? '?')
     : firstStepName(definition, plan.kind === 'seq' ? (plan.items[0] as Plan) : (plan.branches[0] as Plan));
 
-/** The state machine body of a workflow definition: generated, never hand-written ASL. */
-export const compileWorkflow = (scope: Construct, props: CompileProps): sfn.IChainable =>
-  compilePlan(scope, props, planWorkflow(props.definition.steps));
+/** The step that always finishes last (the plan ends with it), if there is one. */
+const finalStep = (plan: Plan): number | undefined => {
+  if (plan.kind === 'step') return plan.index;
+  const tail = plan.kind === 'seq' ? plan.items[plan.items.length - 1] : undefined;
+  return tail?.kind === 'step' ? tail.index : undefined;
+};
+
+/**
+ * The state machine body of a workflow definition: generated, never hand-written ASL. When one step
+ * always finishes last, its own progress write completes the workflow; otherwise (the plan ends in
+ * a Parallel) one conditional write after the join does.
+ */
+export const compileWorkflow = (scope: Construct, props: CompileProps): sfn.IChainable => {
+  const plan = planWorkflow(props.definition.steps);
+  const last = finalStep(plan);
+  const body = compilePlan(scope, props, plan, last);
+  return last === undefined ? sfn.Chain.start(body).next(completionState(scope, props.tables)) : body;
+};

@@ -29,6 +29,8 @@ export const StepEvent = z.object({
   stepNames: z.array(z.string()),
   maxRetries: z.number().int().min(0),
   nonRetryable: z.array(z.string()),
+  /** This step is the last to finish in every run: its progress write also completes the workflow. */
+  completesWorkflow: z.boolean(),
   executionArn: z.string(),
   results: z.record(z.string(), z.unknown()),
 });

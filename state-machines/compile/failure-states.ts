@@ -115,3 +115,31 @@ export const failureStates = (
     )
     .otherwise(parseError);
 };
+
+/** Completes the workflow after a final Parallel; never overwrites cancelled (transition table). */
+export const completionState = (scope: Construct, tables: CompileTables): sfn.IChainable => {
+  const from = statusIn(workflowSourcesOf('completed'));
+  const complete = new tasks.DynamoUpdateItem(scope, 'Complete workflow', {
+    table: tables.workflows,
+    key: { [WORKFLOW_TABLE.partitionKey.name]: S('$.workflowId') },
+    updateExpression:
+      'SET #status = :completed, jobStatus = :jobStatus, completedAt = :now, updatedAt = :now',
+    conditionExpression: `${from.expression} AND executionArn = :execution`,
+    expressionAttributeNames: { '#status': 'status' },
+    expressionAttributeValues: {
+      ':completed': tasks.DynamoAttributeValue.fromString('completed'),
+      ':jobStatus': tasks.DynamoAttributeValue.fromString(
+        sfn.JsonPath.format('{}#completed', sfn.JsonPath.stringAt('$.jobId')),
+      ),
+      ':now': S('$$.State.EnteredTime'),
+      ':execution': S('$$.Execution.Id'),
+      ...from.values,
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  // Refused: the workflow was cancelled (or a newer run owns it) while the last steps ran.
+  complete.addCatch(new sfn.Succeed(scope, 'Workflow no longer running'), {
+    errors: ['DynamoDB.ConditionalCheckFailedException'],
+  });
+  return complete;
+};

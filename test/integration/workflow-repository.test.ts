@@ -328,15 +328,21 @@ describe('step progress', () => {
     expect(stored?.lastCheckpoint).toBeDefined();
   });
 
-  it('completes the workflow when ten steps finish in parallel', async () => {
-    const record = await createIn('running', { steps: 10 });
+  it('counts ten steps finishing in parallel, and the final step completes the workflow', async () => {
+    const record = await createIn('running', { steps: 11 });
     const steps = Array.from({ length: 10 }, (_, i) => `step-${i}`);
     const results = await Promise.all(steps.map((step) => repo.recordStepCompleted(record.workflowId, step)));
-    expect(results.every((r) => r.applied)).toBe(true);
-    expect(results.filter((r) => r.completed)).toHaveLength(1);
+    expect(results.every((r) => r.applied && !r.completed)).toBe(true);
+    expect(await repo.getById(record.workflowId)).toMatchObject({
+      status: 'running',
+      currentStep: 10,
+      progress: 90,
+    });
+    const last = await repo.recordStepCompleted(record.workflowId, 'final', { completesWorkflow: true });
+    expect(last).toMatchObject({ applied: true, completed: true, progress: 100, currentStep: 11 });
     const stored = await repo.getById(record.workflowId);
-    expect(stored).toMatchObject({ status: 'completed', currentStep: 10, progress: 100 });
-    expect(stored?.completedSteps).toEqual([...steps].sort());
+    expect(stored).toMatchObject({ status: 'completed', currentStep: 11, progress: 100 });
+    expect(stored?.completedSteps).toEqual([...steps, 'final'].sort());
     expect(stored?.completedAt).toBeDefined();
     expect((await repo.listByJobStatus(record.jobId, 'completed')).items).toHaveLength(1);
   });
@@ -353,10 +359,9 @@ describe('step progress', () => {
 
   it('still counts steps while paused, and the last one completes the workflow', async () => {
     const record = await createIn('paused', { steps: 1 });
-    expect(await repo.recordStepCompleted(record.workflowId, 'step-0')).toMatchObject({
-      completed: true,
-      applied: true,
-    });
+    expect(
+      await repo.recordStepCompleted(record.workflowId, 'step-0', { completesWorkflow: true }),
+    ).toMatchObject({ completed: true, applied: true });
     expect((await repo.getById(record.workflowId))?.status).toBe('completed');
   });
 

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowRecord } from '../../functions/domain/records.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { testFlow } from '../support/test-flow.js';
+
+let test: TestApp;
+beforeAll(async () => {
+  test = await startTestApp([testFlow]);
+}, 120_000);
+afterAll(() => test.close());
+
+const dataset = { items: 60, seed: 7 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const run = async (metadata: Record<string, unknown> = {}) => {
+  const created = await test.app.orchestrator.create({
+    jobId: 'job-1',
+    definition: 'test-flow',
+    metadata: { dataset, ...metadata },
+  });
+  const started = await test.app.orchestrator.start(created.workflowId);
+  return started;
+};
+const finish = async (workflow: WorkflowRecord) => {
+  const execution = await test.app.stepFunctions.waitFor(workflow.executionArn as string);
+  return {
+    execution,
+    workflow: await test.app.orchestrator.get(workflow.workflowId),
+    tasks: await test.app.repos.tasks.getByWorkflow(workflow.workflowId),
+  };
+};
+const byName = <T extends { taskName: string }>(tasks: T[]) =>
+  Object.fromEntries(tasks.map((t) => [t.taskName, t]));
+
+describe('a workflow execution on the synthesized state machine', () => {
+  it('runs every step once and completes the workflow with results, durations and progress', async () => {
+    const { execution, workflow, tasks } = await finish(await run());
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(workflow).toMatchObject({ status: 'completed', progress: 100, currentStep: 5, totalSteps: 5 });
+    expect(workflow.completedAt).toBeDefined();
+    expect(workflow.lastCheckpoint).toBeDefined();
+    for (const task of tasks) {
+      expect(task).toMatchObject({ status: 'completed', attempts: 1, retryCount: 0 });
+      expect(task.actualDuration).toBeGreaterThanOrEqual(0);
+      expect(task.executionArn).toBe(workflow.executionArn);
+    }
+    const { download, validate, deduplicate, label, package: pkg } = byName(tasks);
+    expect(download?.result.count).toBe(60);
+    expect((validate?.result.valid as number) + (validate?.result.invalid as number)).toBe(60);
+    const manifest = pkg?.result.manifest as { count: number };
+    expect(manifest.count).toBe((deduplicate?.result.uniqueIds as string[]).length);
+    expect(Object.keys(label?.result.labels as object).length).toBe(validate?.result.valid);
+  });
+
+  it('stays within the bookkeeping budget: 3 DynamoDB writes and at most 3 state transitions per step', async () => {
+    const created = await test.app.orchestrator.create({
+      jobId: 'job-budget',
+      definition: 'test-flow',
+      metadata: { dataset },
+    });
+    const started = await test.app.orchestrator.start(created.workflowId);
+    test.dynamo.reset();
+    const { execution } = await finish(started);
+    expect(execution.status).toBe('SUCCEEDED');
+    // Writes after the start: per step, attempt start + task completion + workflow progress.
+    expect(test.dynamo.writes()).toBe(3 * testFlow.steps.length);
+    const entered = test.app.stepFunctions
+      .history(started.executionArn as string)
+      .filter((e) => e.type === 'StateEntered');
+    expect(entered.length).toBeLessThanOrEqual(3 * testFlow.steps.length);
+  });
+
+  it('runs independent steps at the same time', async () => {
+    const faults = { deduplicate: { delayMs: 400 }, label: { delayMs: 400 } };
+    const { tasks } = await finish(await run({ faults }));
+    const { deduplicate, label } = byName(tasks);
+    const [a, b] = [deduplicate, label].map((t) => ({
+      start: Date.parse(t?.startedAt ?? ''),
+      end: Date.parse(t?.completedAt ?? ''),
+    }));
+    expect(a && b && a.start < b.end && b.start < a.end).toBe(true);
+  });
+
+  it('retries a failing step with backoff, recording the attempts, then carries on', async () => {
+    const workflow = await run({ faults: { download: { failTimes: 2 } } });
+    const { execution, workflow: done, tasks } = await finish(workflow);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(done.status).toBe('completed');
+    expect(byName(tasks).download).toMatchObject({
+      status: 'completed',
+      attempts: 3,
+      retryCount: 2,
+      totalAttempts: 3,
+    });
+    const retried = test.app.stepFunctions
+      .history(workflow.executionArn as string)
+      .filter((e) => e.type === 'StateRetried');
+    expect(retried).toHaveLength(2);
+  });
+
+  it('fails the task and the workflow with the reference message when retries are exhausted', async () => {
+    const { execution, workflow, tasks } = await finish(
+      await run({ faults: { validate: { failTimes: 10 } } }),
+    );
+    expect(execution.status).toBe('FAILED');
+    expect(workflow.status).toBe('failed');
+    expect(workflow.errorMessage).toBe(
+      'Task validate failed after 4 attempts: injected failure 4 of 10 in validate',
+    );
+    expect(workflow.progress).toBe(20);
+    const { validate, package: pkg } = byName(tasks);
+    expect(validate).toMatchObject({
+      status: 'failed',
+      attempts: 4,
+      errorMessage: 'injected failure 4 of 10 in validate',
+    });
+    expect(pkg?.status).toBe('pending');
+  });
+
+  it('records a timed-out step even though its Lambda never returned', async () => {
+    const { workflow, tasks } = await finish(await run({ faults: { label: { hang: true } } }));
+    expect(workflow.status).toBe('failed');
+    expect(workflow.errorMessage).toBe('Task label failed after 2 attempts: Task timeout after 1s');
+    expect(byName(tasks).label).toMatchObject({ status: 'failed', errorType: 'States.Timeout', attempts: 2 });
+  });
+
+  it('fails at once on a fatal error, without retrying', async () => {
+    const { workflow, tasks } = await finish(await run({ faults: { download: { fatal: true } } }));
+    expect(workflow.status).toBe('failed');
+    expect(workflow.errorMessage).toMatch(/^Task download failed after 1 attempts: /);
+    expect(byName(tasks).download).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      errorType: 'FatalStepError',
+    });
+  });
+
+  it('pauses at the next step boundary and resumes from there', async () => {
+    const workflow = await run({ faults: { download: { delayMs: 300 } } });
+    await test.app.orchestrator.pause(workflow.workflowId);
+    await sleep(700);
+    const paused = await test.app.orchestrator.get(workflow.workflowId);
+    const parked = byName(await test.app.repos.tasks.getByWorkflow(workflow.workflowId));
+    expect(paused.status).toBe('paused');
+    expect(parked.download?.status).toBe('completed');
+    expect(parked.validate?.status).toBe('pending');
+    expect(test.app.stepFunctions.describeExecution(workflow.executionArn as string).status).toBe('RUNNING');
+    await test.app.orchestrator.resume(workflow.workflowId);
+    const { execution, workflow: done } = await finish(workflow);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(done.status).toBe('completed');
+  });
+
+  it('cancels a running step; a late result never overwrites the cancellation', async () => {
+    const workflow = await run({ faults: { download: { delayMs: 500 } } });
+    await sleep(150);
+    await test.app.orchestrator.cancel(workflow.workflowId);
+    const { execution } = await finish(workflow);
+    expect(execution.status).toBe('ABORTED');
+    await sleep(700); // the in-flight download finishes in the background
+    const after = await test.app.orchestrator.get(workflow.workflowId);
+    expect(after.status).toBe('cancelled');
+    const tasks = await test.app.repos.tasks.getByWorkflow(workflow.workflowId);
+    expect(tasks.every((t) => t.status === 'cancelled')).toBe(true);
+  });
+});
+
+describe('recovery runs', () => {
+  it('resume from the failed step without re-running completed steps', async () => {
+    const workflow = await run({ faults: { validate: { failTimes: 4 } } });
+    const failed = await finish(workflow);
+    expect(failed.workflow.status).toBe('failed');
+    const recovering = await test.app.orchestrator.recover(workflow.workflowId);
+    expect(recovering).toMatchObject({
+      status: 'running',
+      recoveryAttempts: 1,
+      currentStep: 1,
+      progress: 20,
+    });
+    const { execution, workflow: done, tasks } = await finish(recovering);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(done).toMatchObject({ status: 'completed', progress: 100, recoveryAttempts: 1 });
+    const { download, validate } = byName(tasks);
+    expect(download).toMatchObject({ status: 'completed', totalAttempts: 1 });
+    expect(validate).toMatchObject({ status: 'completed', attempts: 1, totalAttempts: 5 });
+    expect(done.executionArns).toHaveLength(2);
+  });
+
+  it('re-runs from a chosen earlier step and skips what came before', async () => {
+    const workflow = await run({ faults: { package: { fatal: true } } });
+    await finish(workflow);
+    const first = byName(await test.app.repos.tasks.getByWorkflow(workflow.workflowId));
+    const recovering = await test.app.orchestrator.recover(workflow.workflowId, { fromStep: 'deduplicate' });
+    const { workflow: after, tasks } = await finish(recovering);
+    const second = byName(tasks);
+    expect(second.download?.startedAt).toBe(first.download?.startedAt);
+    expect(second.validate?.totalAttempts).toBe(1);
+    expect(second.deduplicate?.totalAttempts).toBe(2);
+    expect(second.label?.totalAttempts).toBe(2);
+    // package is still fatal: the workflow fails again, and may be recovered once more.
+    expect(after.status).toBe('failed');
+  });
+
+  it('marks steps bypassed by a later fromStep as skipped', async () => {
+    const workflow = await run({ faults: { deduplicate: { fatal: true } } });
+    await finish(workflow);
+    const recovering = await test.app.orchestrator.recover(workflow.workflowId, { fromStep: 'package' });
+    const skipped = byName(await test.app.repos.tasks.getByWorkflow(workflow.workflowId));
+    expect(skipped.deduplicate?.status).toBe('skipped');
+    const { tasks } = await finish(recovering);
+    // package runs without deduplicate's output: the demo step refuses that for good.
+    expect(byName(tasks).package).toMatchObject({ status: 'failed', errorType: 'FatalStepError' });
+  });
+
+  it('refuses more recoveries than maxRecoveryAttempts', async () => {
+    const workflow = await run({ faults: { download: { fatal: true } } });
+    await finish(workflow);
+    for (let attempt = 1; attempt <= testFlow.maxRecoveryAttempts; attempt++) {
+      await finish(await test.app.orchestrator.recover(workflow.workflowId));
+    }
+    await expect(test.app.orchestrator.recover(workflow.workflowId)).rejects.toThrow(
+      'Workflow cannot be recovered (attempts: 2/2)',
+    );
+  });
+});

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { type LocalApp, startLocalApp } from '../../infra/local/local-app.js';
+import { synthTemplate } from '../../infra/synth.js';
+import type { WorkflowDefinition } from '../../state-machines/dsl.js';
+import { type DynamoCounter, startDynamoCounter } from './dynamo-counter.js';
+
+export interface TestApp {
+  readonly app: LocalApp;
+  /** Counts the DynamoDB requests of everything in the app, handlers and state machines alike. */
+  readonly dynamo: DynamoCounter;
+  close(): Promise<void>;
+}
+
+/**
+ * The synthesized app (with the given definitions) running on the test run's DynamoDB server,
+ * under a stage of its own so its tables and state machines are this test file's alone.
+ */
+export const startTestApp = async (
+  definitions: readonly WorkflowDefinition[],
+  options: { retryIntervalScale?: number } = {},
+): Promise<TestApp> => {
+  const stage = `t${randomBytes(4).toString('hex')}`;
+  const template = synthTemplate({ stage, definitions });
+  const dynamo = await startDynamoCounter(inject('dynamoEndpoint'));
+  const app = await startLocalApp({
+    template,
+    dynamoEndpoint: dynamo.endpoint,
+    definitions,
+    retryIntervalScale: options.retryIntervalScale ?? 0.01,
+  });
+  return {
+    app,
+    dynamo,
+    async close() {
+      await app.close();
+      await dynamo.close();
+    },
+  };
+};
