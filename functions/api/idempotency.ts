@@ -43,7 +43,11 @@ export const makeIdempotentRunner = <T>(
     payloadValidationJmesPath: '[params, body]',
     expiresAfterSeconds: EXPIRES_AFTER_SECONDS,
   });
-  const idempotent = makeIdempotent(run, { persistenceStore, config, dataIndexArgument: 0 });
+  // The stored answer must be plain JSON: the persistence layer refuses `undefined` fields, and the
+  // replay must equal what the first caller received (which went through JSON.stringify too).
+  const asJson = async (request: IdempotentRequest): Promise<T> =>
+    JSON.parse(JSON.stringify(await run(request))) as T;
+  const idempotent = makeIdempotent(asJson, { persistenceStore, config, dataIndexArgument: 0 });
   return (request, context) => {
     // In-progress records expire with the invocation, so a crashed attempt does not block retries.
     config.registerLambdaContext(context);
