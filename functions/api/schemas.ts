@@ -141,41 +141,48 @@ export const ListWorkflowsQuery = z
 
 // ---- responses ----------------------------------------------------------------------------------
 
-export const WorkflowResponse = WorkflowRecord.omit({ pauseTokens: true, completedSteps: true });
-export const TaskResponse = TaskRecord.extend({ id: z.string().describe('`<workflowId>:<stepIndex>`') });
+// `meta({ id })` names a response shape: the OpenAPI document shows it once, under components/schemas.
+export const WorkflowResponse = WorkflowRecord.omit({ pauseTokens: true, completedSteps: true }).meta({
+  id: 'Workflow',
+});
+export const TaskResponse = TaskRecord.extend({
+  id: z.string().describe('`<workflowId>:<stepIndex>`'),
+}).meta({ id: 'Task' });
 
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();
 
-export const ProgressResponse = z.object({
-  workflowId: z.string(),
-  jobId: z.string(),
-  status: WorkflowStatus,
-  progress: z.number().int(),
-  currentStep: z.number().int(),
-  totalSteps: z.number().int(),
-  completedTasks: z.number().int(),
-  failedTasks: z.number().int(),
-  runningTasks: z.number().int(),
-  totalTasks: z.number().int(),
-  recoveryAttempts: z.number().int(),
-  maxRecoveryAttempts: z.number().int(),
-  startedAt: nullable(z.string()),
-  completedAt: nullable(z.string()),
-  weightedProgress: z.number(),
-  eta: nullable(z.string()),
-  executionArn: nullable(z.string()),
-  consoleUrl: nullable(z.string()),
-  tasks: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      type: z.string(),
-      status: TaskStatus,
-      retryCount: z.number().int(),
-      errorMessage: nullable(z.string()),
-    }),
-  ),
-});
+export const ProgressResponse = z
+  .object({
+    workflowId: z.string(),
+    jobId: z.string(),
+    status: WorkflowStatus,
+    progress: z.number().int(),
+    currentStep: z.number().int(),
+    totalSteps: z.number().int(),
+    completedTasks: z.number().int(),
+    failedTasks: z.number().int(),
+    runningTasks: z.number().int(),
+    totalTasks: z.number().int(),
+    recoveryAttempts: z.number().int(),
+    maxRecoveryAttempts: z.number().int(),
+    startedAt: nullable(z.string()),
+    completedAt: nullable(z.string()),
+    weightedProgress: z.number(),
+    eta: nullable(z.string()),
+    executionArn: nullable(z.string()),
+    consoleUrl: nullable(z.string()),
+    tasks: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        type: z.string(),
+        status: TaskStatus,
+        retryCount: z.number().int(),
+        errorMessage: nullable(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'Progress' });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
@@ -183,28 +190,32 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 export const WorkflowPage = pageOf(WorkflowResponse);
 export const TaskList = z.object({ items: z.array(TaskResponse) });
 
-export const DefinitionResponse = z.object({
-  name: z.string(),
-  version: z.string(),
-  description: z.string(),
-  maxRecoveryAttempts: z.number().int(),
-  stateMachineArn: nullable(z.string()),
-  steps: z.array(
-    z.object({
-      index: z.number().int(),
-      name: z.string(),
-      taskType: z.string(),
-      maxRetries: z.number().int(),
-      dependencies: z.array(z.number().int()),
-      timeout: z.number(),
-      estimatedDuration: z.number(),
-    }),
-  ),
-});
+export const DefinitionResponse = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    description: z.string(),
+    maxRecoveryAttempts: z.number().int(),
+    stateMachineArn: nullable(z.string()),
+    steps: z.array(
+      z.object({
+        index: z.number().int(),
+        name: z.string(),
+        taskType: z.string(),
+        maxRetries: z.number().int(),
+        dependencies: z.array(z.number().int()),
+        timeout: z.number(),
+        estimatedDuration: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'Definition' });
 export const DefinitionList = z.object({ items: z.array(DefinitionResponse) });
 
-export const ErrorResponse = z.object({
-  error: z.string().describe('Error class, e.g. ValidationError, NotFoundError, InvalidTransitionError'),
-  message: z.string(),
-  details: z.unknown().optional(),
-});
+export const ErrorResponse = z
+  .object({
+    error: z.string().describe('Error class, e.g. ValidationError, NotFoundError, InvalidTransitionError'),
+    message: z.string(),
+    details: z.unknown().optional(),
+  })
+  .meta({ id: 'Error' });
