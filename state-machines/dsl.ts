@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Step and workflow names become state names, function ids and URL segments. */
 const Name = z

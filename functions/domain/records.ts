@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskStatus, WorkflowStatus } from './statuses.js';
 
 const IsoTimestamp = z.iso.datetime();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FatalStepError } from '../domain/errors.js';
 import { describeIssues } from './dataset/schema.js';
 import type { StepContext } from './step-context.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Key of a step in the execution's `skip` and `results` objects (JSONPath-safe, unlike names). */
 export const stepKey = (stepIndex: number): string => `s${stepIndex}`;
