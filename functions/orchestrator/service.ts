@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type ExecutionInput, stepKey } from '../../state-machines/compile/execution-input.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
-import { getDefinition, workflowDefinitions } from '../../state-machines/registry.js';
+import { workflowDefinitions } from '../../state-machines/registry.js';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { computeProgress } from '../domain/progress.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';

@@ -7,7 +7,9 @@ import { routes } from '../../functions/api/routes.js';
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3 document with every route of the route table', async () => {
     const document = buildOpenApiDocument();
-    const result = await new Validator().validate(document as unknown as object);
+    const result = await new Validator().validate(
+      document as unknown as Parameters<Validator['validate']>[0],
+    );
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     for (const route of routes) {
