@@ -10,6 +10,8 @@ import { WorkflowRepository } from '../../functions/repositories/workflow-reposi
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
 import { STATE_MACHINES_OUTPUT } from '../stack.js';
 import type { CfnTemplate } from '../synth.js';
+import { type LocalApiGateway, routesOf, startApiGateway } from './api-gateway.js';
+import { LocalEventBus, rulesOf } from './event-bus.js';
 import { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
 import { LocalStepFunctions } from './step-functions.js';
@@ -26,6 +28,10 @@ export interface LocalAppOptions {
   readonly retryIntervalScale?: number;
   /** The definitions the template was synthesized with. @default every shipped definition */
   readonly definitions?: readonly WorkflowDefinition[];
+  /** Port of the API; 0 picks a free one. @default 0 */
+  readonly apiPort?: number;
+  /** Multiplies EventBridge schedules (1 = real time). @default 1 */
+  readonly scheduleScale?: number;
 }
 
 /** The synthesized app running in this process: tables, state machines, handlers, SFN endpoint. */
@@ -36,6 +42,8 @@ export interface LocalApp {
   readonly tokens: TaskTokens;
   readonly stepFunctions: LocalStepFunctions;
   readonly sfnEndpoint: SfnEndpoint;
+  readonly api: LocalApiGateway;
+  readonly events: LocalEventBus;
   readonly repos: Repositories;
   readonly orchestrator: Orchestrator;
   /** Definition name → state machine ARN, as the stack's STATE_MACHINES variable says on AWS. */
@@ -96,6 +104,22 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
   environment.AWS_ENDPOINT_URL_SFN = sfnEndpoint.url;
   process.env.AWS_ENDPOINT_URL_SFN = sfnEndpoint.url;
 
+  const events = new LocalEventBus({
+    rules: rulesOf(template, region),
+    lambda,
+    region,
+    ...(options.scheduleScale !== undefined ? { scheduleScale: options.scheduleScale } : {}),
+    onDeadLetter: (rule, _event, error) =>
+      console.error(`event rule ${rule}: delivery failed: ${error.message}`),
+  });
+  stepFunctions.onStatusChange((event) => events.put(event));
+  events.startSchedules();
+  const api = await startApiGateway({
+    routes: routesOf(template, region),
+    lambda,
+    port: options.apiPort ?? 0,
+  });
+
   const names = {
     workflows: tableNameOf(template, WORKFLOW_TABLE.logicalName),
     tasks: tableNameOf(template, TASK_TABLE.logicalName),
@@ -123,10 +147,14 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     tokens,
     stepFunctions,
     sfnEndpoint,
+    api,
+    events,
     repos,
     orchestrator,
     stateMachines,
     async close() {
+      events.stop();
+      await api.close();
       stepFunctions.destroy();
       await sfnEndpoint.close();
       sfn.destroy();

@@ -1,0 +1,47 @@
+/** The subset of the API's progress view the terminal shows. */
+export interface ProgressSnapshot {
+  readonly workflowId: string;
+  readonly status: string;
+  readonly progress: number;
+  readonly currentStep: number;
+  readonly totalSteps: number;
+  readonly eta: string | null;
+  readonly tasks: readonly { readonly name: string; readonly status: string; readonly retryCount: number }[];
+}
+
+const BAR_WIDTH = 24;
+
+export const progressBar = (percent: number, width = BAR_WIDTH): string => {
+  const filled = Math.round((Math.min(Math.max(percent, 0), 100) / 100) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+};
+
+/** What is happening now: the running (or retrying) steps, else the last one that moved. */
+const activeSteps = (snapshot: ProgressSnapshot): string => {
+  const active = snapshot.tasks.filter((t) => t.status === 'running' || t.status === 'retrying');
+  if (active.length > 0)
+    return active
+      .map((t) => `${t.name} ${t.status}${t.retryCount > 0 ? ` (retry ${t.retryCount})` : ''}`)
+      .join(', ');
+  const failed = snapshot.tasks.find((t) => t.status === 'failed');
+  return failed ? `${failed.name} failed` : '';
+};
+
+const etaText = (eta: string | null, now: Date): string => {
+  if (!eta) return '';
+  const seconds = Math.max(0, Math.round((Date.parse(eta) - now.getTime()) / 1000));
+  return `ETA ${seconds}s`;
+};
+
+/** One line per workflow: id, status, bar, steps done, what runs now, ETA. */
+export const progressLine = (snapshot: ProgressSnapshot, now = new Date()): string =>
+  [
+    snapshot.workflowId.slice(-8),
+    snapshot.status.padEnd(10),
+    `▕${progressBar(snapshot.progress)}▏${String(snapshot.progress).padStart(4)}%`,
+    `${snapshot.currentStep}/${snapshot.totalSteps} steps`,
+    activeSteps(snapshot),
+    etaText(snapshot.eta, now),
+  ]
+    .filter(Boolean)
+    .join('  ');
