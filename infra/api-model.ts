@@ -1,5 +1,5 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A zod request schema as an API Gateway model schema: JSON Schema draft 4 (all API Gateway

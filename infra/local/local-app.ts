@@ -81,14 +81,15 @@ const tableNameOf = (template: CfnTemplate, logicalName: string): string => {
 export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp> => {
   const { template, dynamoEndpoint } = options;
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  await createTemplateTables(template, dynamoEndpoint, region);
   const environment: Record<string, string> = {
     AWS_REGION: region,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
   };
+  // Local services accept any credentials; the SDK just needs some (and no real ones are used).
   Object.assign(process.env, environment);
+  await createTemplateTables(template, dynamoEndpoint, region);
 
   const tokens = new TaskTokens();
   const lambda = new LocalLambdaRuntime({ template, region, environment });
