@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const run = async (metadata: Record<string, unknown> = {}) => {
   const created = await test.app.orchestrator.create({
     jobId: 'job-1',
-    definition: 'test-flow',
+    definition: testFlow.name,
     metadata: { dataset, ...metadata },
   });
   const started = await test.app.orchestrator.start(created.workflowId);
@@ -55,7 +55,7 @@ describe('a workflow execution on the synthesized state machine', () => {
   it('stays within the bookkeeping budget: 3 DynamoDB writes and at most 3 state transitions per step', async () => {
     const created = await test.app.orchestrator.create({
       jobId: 'job-budget',
-      definition: 'test-flow',
+      definition: testFlow.name,
       metadata: { dataset },
     });
     const started = await test.app.orchestrator.start(created.workflowId);
