@@ -1,0 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack } from '../../infra/local/local-stack.js';
+
+export interface E2eTarget {
+  readonly url: string;
+  /** True when the suite runs against the local stack it started itself. */
+  readonly local: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API the end-to-end suite drives: E2E_API_URL when set (a LocalStack or AWS deployment),
+ * else a local stack started here, in memory, with Retry waits scaled down tenfold.
+ */
+export const startTarget = async (): Promise<E2eTarget> => {
+  const remote = process.env.E2E_API_URL;
+  if (remote) return { url: remote.replace(/\/$/, ''), local: false, stop: async () => undefined };
+  // Each test file synthesizes into a folder of its own: files run in parallel.
+  const outdir = mkdtempSync(join(tmpdir(), 'e2e-cdk-'));
+  const stack = await startLocalStack({ port: 0, retryIntervalScale: 0.1, outdir });
+  return {
+    url: stack.url,
+    local: true,
+    stop: async () => {
+      await stack.stop();
+    },
+  };
+};
