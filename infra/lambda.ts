@@ -5,6 +5,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { SERVICE_NAME } from '../functions/shared/logger.js';
+import { METRICS_NAMESPACE } from '../functions/shared/metrics.js';
 
 /** Repository root: entries are given relative to it, as in workflow definitions. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -40,7 +42,7 @@ export const createAppFunction = (scope: Construct, id: string, props: AppFuncti
     ...(props.logGroup ? { logGroup: props.logGroup } : {}),
     environment: {
       NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'job-orchestrator',
+      ...powertoolsEnvironment(scope),
       ...props.environment,
     },
     bundling: {
@@ -64,5 +66,17 @@ export const createAppFunction = (scope: Construct, id: string, props: AppFuncti
   );
   return fn;
 };
+
+/**
+ * Powertools settings of every function. Level and debug sampling come from CDK context (`logLevel`,
+ * `logSampleRate`) so a stage can turn them up without a code change; tracing needs no variable
+ * (Tracing.ACTIVE above).
+ */
+export const powertoolsEnvironment = (scope: Construct): Record<string, string> => ({
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+  POWERTOOLS_LOG_LEVEL: String(scope.node.tryGetContext('logLevel') ?? 'INFO'),
+  POWERTOOLS_LOGGER_SAMPLE_RATE: String(scope.node.tryGetContext('logSampleRate') ?? '0'),
+});
 
 export const seconds = (value: number): Duration => Duration.seconds(value);

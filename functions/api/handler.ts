@@ -1,5 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { CORRELATION_HEADER, logger } from '../shared/logger.js';
+import { powertools } from '../shared/powertools.js';
 import { type ApiDeps, depsFromEnv } from './deps.js';
 import { HttpError, httpErrors, jsonResponse } from './http-errors.js';
 import { type IdempotentRequest, idempotencyKeyOf, makeIdempotentRunner } from './idempotency.js';
@@ -9,6 +12,21 @@ import { matchRoute } from './router.js';
 import type { OperationId } from './routes.js';
 
 type AnyOperation = (input: unknown, context: OperationContext) => unknown;
+/** The correlation id rides beside the request: the idempotency key and payload hash leave it out. */
+type ApiRequest = IdempotentRequest & { readonly correlationId: string };
+
+/**
+ * The caller's `x-correlation-id` when it is a sane token, else API Gateway's request id (a direct
+ * invocation without one gets a fresh id): every log line of the request and of the runs it starts
+ * carries it.
+ */
+const correlationIdOf = (event: APIGatewayProxyEvent): string => {
+  const header = Object.entries(event.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === CORRELATION_HEADER,
+  )?.[1];
+  if (header && /^[\x21-\x7e]{1,128}$/.test(header)) return header;
+  return event.requestContext?.requestId ?? ulid();
+};
 
 /**
  * The one API Lambda (one function for every route: fewer cold starts). It routes on the route
@@ -22,12 +40,17 @@ export const createApiHandler = (getDeps: () => ApiDeps) => {
   const dispatch = async (request: IdempotentRequest): Promise<unknown> => {
     // The route table and `operations` share their keys (a type error otherwise).
     const operation = operations[request.operationId as OperationId] as AnyOperation;
-    return operation(request, { orchestrator: (deps as ApiDeps).orchestrator });
+    const { correlationId } = request as ApiRequest;
+    return operation(request, { orchestrator: (deps as ApiDeps).orchestrator, correlationId });
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(powertools())
     .use(httpErrors())
     .handler(async (event, context) => {
+      const correlationId = correlationIdOf(event);
+      logger.setCorrelationId(correlationId);
+      logger.appendKeys({ route: `${event.httpMethod} ${event.resource ?? event.path}` });
       const match = matchRoute(event);
       if (match.kind === 'not-found') throw new HttpError(404, 'RouteNotFound', 'No such route');
       if (match.kind === 'method-not-allowed') {
@@ -46,7 +69,14 @@ export const createApiHandler = (getDeps: () => ApiDeps) => {
       const parsed = parseRequest(event, route, match.pathParameters);
       deps ??= getDeps();
       const key = 'idempotent' in route && route.idempotent ? idempotencyKeyOf(parsed.headers) : undefined;
-      const request = { operationId: route.operationId, key: key ?? '', ...parsed };
+      const request: ApiRequest = {
+        operationId: route.operationId,
+        key: key ?? '',
+        correlationId,
+        ...parsed,
+      };
+      if (typeof parsed.params === 'object' && parsed.params && 'id' in parsed.params)
+        logger.appendKeys({ workflowId: String(parsed.params.id) });
       let result: unknown;
       if (key && deps.idempotencyStore) {
         runIdempotent ??= makeIdempotentRunner(deps.idempotencyStore, dispatch);
@@ -54,7 +84,13 @@ export const createApiHandler = (getDeps: () => ApiDeps) => {
       } else {
         result = await dispatch(request);
       }
-      return jsonResponse(route.status, result);
+      if (result && typeof result === 'object' && 'workflowId' in result)
+        logger.appendKeys({
+          workflowId: String(result.workflowId),
+          jobId: String((result as { jobId?: unknown }).jobId),
+        });
+      logger.info('request served', { operationId: route.operationId, status: route.status });
+      return jsonResponse(route.status, result, { [CORRELATION_HEADER]: correlationId });
     });
 };
 

@@ -4,6 +4,8 @@ import type { OperationId, OperationInput, OperationOutput } from './routes.js';
 
 export interface OperationContext {
   readonly orchestrator: Orchestrator;
+  /** The request's correlation id: kept on a new workflow and passed to the runs it starts. */
+  readonly correlationId?: string;
 }
 
 type Operations = {
@@ -20,7 +22,8 @@ const pageOf = <T, V>(page: { items: T[]; nextCursor?: string }, view: (item: T)
 
 /** Each route's work: thin calls into the orchestrator service, which owns every rule. */
 export const operations: Operations = {
-  createWorkflow: async ({ body }, { orchestrator }) => workflowView(await orchestrator.create(body)),
+  createWorkflow: async ({ body }, { orchestrator, correlationId }) =>
+    workflowView(await orchestrator.create({ ...body, ...(correlationId ? { correlationId } : {}) })),
 
   listWorkflows: async ({ query }, { orchestrator }) => {
     const { limit, cursor, ...filter } = query;
@@ -35,12 +38,13 @@ export const operations: Operations = {
     items: (await orchestrator.tasks(params.id)).map(taskView),
   }),
 
-  startWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.start(params.id)),
+  startWorkflow: async ({ params }, { orchestrator, correlationId }) =>
+    workflowView(await orchestrator.start(params.id, { correlationId })),
   pauseWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.pause(params.id)),
   resumeWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.resume(params.id)),
   cancelWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.cancel(params.id)),
-  recoverWorkflow: async ({ params, body }, { orchestrator }) =>
-    workflowView(await orchestrator.recover(params.id, body)),
+  recoverWorkflow: async ({ params, body }, { orchestrator, correlationId }) =>
+    workflowView(await orchestrator.recover(params.id, { ...body, correlationId })),
 
   listJobWorkflows: async ({ params, query }, { orchestrator }) =>
     pageOf(await orchestrator.listByJob(params.jobId, query), workflowView),

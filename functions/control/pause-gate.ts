@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { PauseGateEvent } from '../../state-machines/compile/execution-input.js';
 import { repositoriesFromEnv } from '../repositories/from-env.js';
 import { logger } from '../shared/logger.js';
+import { powertools } from '../shared/powertools.js';
 
 const sfn = new SFNClient({});
 
@@ -11,14 +12,17 @@ const sfn = new SFNClient({});
  * (only while it is still paused) so resume can complete it; if resume already happened, releases
  * the execution at once — the conditional write means no token is ever lost between the two.
  */
-export const handler = middy().handler(async (event: unknown) => {
-  const { workflowId, step, token } = PauseGateEvent.parse(event);
-  logger.appendKeys({ workflowId, step });
-  const parked = await repositoriesFromEnv().workflows.storePauseToken(workflowId, step, token);
-  if (!parked) {
-    logger.info('workflow no longer paused: continuing');
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
-    return;
-  }
-  logger.info('execution parked until resume');
-});
+export const handler = middy()
+  .use(powertools())
+  .handler(async (event: unknown) => {
+    const { workflowId, jobId, step, token, correlationId } = PauseGateEvent.parse(event);
+    if (correlationId) logger.setCorrelationId(correlationId);
+    logger.appendKeys({ workflowId, step, ...(jobId ? { jobId } : {}) });
+    const parked = await repositoriesFromEnv().workflows.storePauseToken(workflowId, step, token);
+    if (!parked) {
+      logger.info('workflow no longer paused: continuing');
+      await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+      return;
+    }
+    logger.info('execution parked until resume');
+  });

@@ -16,6 +16,8 @@ export const WorkflowRecord = z.object({
   totalSteps: z.number().int().min(1),
   progress: z.number().int().min(0).max(100),
   metadata: JsonObject,
+  /** Id of the API request that created the workflow; its runs log it on every line. */
+  correlationId: z.string().optional(),
   errorMessage: z.string().optional(),
   startedAt: IsoTimestamp.optional(),
   completedAt: IsoTimestamp.optional(),

@@ -32,6 +32,7 @@ export interface NewWorkflowInput {
   readonly definitionName: string;
   readonly definitionVersion: string;
   readonly metadata?: Record<string, unknown>;
+  readonly correlationId?: string;
   /** Default 3 (DESIGN §2). */
   readonly maxRecoveryAttempts?: number;
   /** Retention, epoch seconds; the tasks get the same. */
@@ -89,6 +90,7 @@ export const createWorkflowWithTasks = async (
       totalSteps: input.tasks.length,
       progress: 0,
       metadata: input.workflow.metadata ?? {},
+      correlationId: input.workflow.correlationId,
       recoveryAttempts: 0,
       maxRecoveryAttempts: input.workflow.maxRecoveryAttempts ?? 3,
       executionArns: [],

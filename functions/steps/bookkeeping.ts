@@ -15,6 +15,7 @@ import {
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import type { Repositories } from '../repositories/from-env.js';
 import { logger } from '../shared/logger.js';
+import { recordStepAttempt, recordWorkflowFinished } from '../shared/metrics.js';
 import { applyFaults } from './faults.js';
 import type { StepContext } from './step-context.js';
 
@@ -26,6 +27,9 @@ export interface StepInvocation {
   readonly startedAt?: string;
   /** The step completed in this run already (a repeated invocation): return this, run nothing. */
   readonly done?: Record<string, unknown>;
+  /** For the per-task-type metrics: the task's type and when this invocation began (epoch ms). */
+  readonly taskType: string;
+  readonly began: number;
 }
 
 /** The middleware hands the invocation to the handler on the Lambda context, as middy middlewares do. */
@@ -73,9 +77,12 @@ export const stepBookkeeping = (
   repos: () => Repositories,
 ): middy.MiddlewareObj<unknown, Record<string, unknown>, Error, StepLambdaContext> => ({
   before: async (request: StepRequest) => {
+    const began = Date.now();
     const parsed = StepEventSchema.safeParse(request.event);
     if (!parsed.success) throw new FatalStepError(`Invalid step event: ${parsed.error.message}`);
     const event = parsed.data;
+    // Set first, so even a failed read below logs under the id of the request that started the run.
+    if (event.correlationId) logger.setCorrelationId(event.correlationId);
     const { workflows, tasks } = repos();
     const workflow = checkWorkflow(await workflows.getById(event.workflowId), event);
     const key = { workflowId: event.workflowId, stepIndex: event.stepIndex };
@@ -107,6 +114,8 @@ export const stepBookkeeping = (
       context,
       event,
       attempt: task.attempts,
+      taskType: task.taskType,
+      began,
       ...(task.startedAt ? { startedAt: task.startedAt } : {}),
       ...(task.status === 'completed' ? { done: task.result } : {}),
     };
@@ -140,6 +149,8 @@ export const stepBookkeeping = (
     const progress = await workflows.recordStepCompleted(workflowId, invocation.event.step, {
       completesWorkflow: invocation.event.completesWorkflow,
     });
+    if (!invocation.done) recordStepAttempt(invocation.taskType, 'completed', Date.now() - invocation.began);
+    if (progress.completed) recordWorkflowFinished('completed');
     logger.info('step completed', { progress: progress.progress, workflowCompleted: progress.completed });
   },
   onError: async (request: StepRequest) => {
@@ -149,7 +160,9 @@ export const stepBookkeeping = (
     const { event, attempt, context } = invocation;
     const retryable = !(error instanceof FatalStepError) && !event.nonRetryable.includes(error.name);
     logger.warn('step attempt failed', { error: error.message, errorType: error.name, retryable });
-    if (retryable && attempt <= event.maxRetries) {
+    const retried = retryable && attempt <= event.maxRetries;
+    recordStepAttempt(invocation.taskType, retried ? 'retried' : 'failed', Date.now() - invocation.began);
+    if (retried) {
       const key = { workflowId: context.workflowId, stepIndex: event.stepIndex };
       await repos()
         .tasks.markRetrying(key, attempt, { errorType: error.name, errorMessage: error.message })

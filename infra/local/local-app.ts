@@ -86,6 +86,8 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    // Whoever runs the stack picks log level, dev mode and metrics: theirs win over the template's.
+    ...hostPowertoolsSettings(),
   };
   // Local services accept any credentials; the SDK just needs some (and no real ones are used).
   Object.assign(process.env, environment);
@@ -171,3 +173,17 @@ export const stateMachinesOutput = (template: CfnTemplate, region: string): Stat
   if (!output) throw new Error(`the template has no ${STATE_MACHINES_OUTPUT} output`);
   return JSON.parse(String(resolveIntrinsics(output.Value, template, { region }))) as StateMachineArns;
 };
+
+const HOST_POWERTOOLS_SETTINGS = [
+  'POWERTOOLS_DEV',
+  'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_LOGGER_SAMPLE_RATE',
+  'POWERTOOLS_METRICS_DISABLED',
+];
+const hostPowertoolsSettings = (): Record<string, string> =>
+  Object.fromEntries(
+    HOST_POWERTOOLS_SETTINGS.flatMap((key) => {
+      const value = process.env[key];
+      return value === undefined ? [] : [[key, value]];
+    }),
+  );

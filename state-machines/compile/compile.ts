@@ -81,6 +81,7 @@ const compileStep = (
       completesWorkflow,
       executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
       results: sfn.JsonPath.objectAt('$.results'),
+      correlationId: sfn.JsonPath.stringAt('$.correlationId'),
     }),
     resultPath: `$.results.${stepKey(step.index)}`,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
@@ -92,6 +93,8 @@ const compileStep = (
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({
       workflowId: sfn.JsonPath.stringAt('$.workflowId'),
+      jobId: sfn.JsonPath.stringAt('$.jobId'),
+      correlationId: sfn.JsonPath.stringAt('$.correlationId'),
       step: step.name,
       token: sfn.JsonPath.taskToken,
     }),
@@ -145,6 +148,7 @@ const compilePlan = (scope: Construct, props: CompileProps, plan: Plan, last?: n
         resultSelector: {
           'workflowId.$': '$[0].workflowId',
           'jobId.$': '$[0].jobId',
+          'correlationId.$': '$[0].correlationId',
           'skip.$': '$[0].skip',
           'results.$': mergedResults(plan.branches.length),
         },

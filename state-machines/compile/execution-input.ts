@@ -10,6 +10,8 @@ export const stepKey = (stepIndex: number): string => `s${stepIndex}`;
 export const ExecutionInput = z.object({
   workflowId: z.string(),
   jobId: z.string(),
+  /** The id of the API request that started this run: every step logs it (always set by the orchestrator). */
+  correlationId: z.string(),
   skip: z.record(z.string(), z.literal(true)),
   results: z.record(z.string(), z.unknown()),
 });
@@ -33,12 +35,16 @@ export const StepEvent = z.object({
   completesWorkflow: z.boolean(),
   executionArn: z.string(),
   results: z.record(z.string(), z.unknown()),
+  /** Optional: executions started before correlation ids existed have none. */
+  correlationId: z.string().optional(),
 });
 export type StepEvent = z.infer<typeof StepEvent>;
 
 /** What the pause gate receives: the token that resume completes. */
 export const PauseGateEvent = z.object({
   workflowId: z.string(),
+  jobId: z.string().optional(),
+  correlationId: z.string().optional(),
   step: z.string(),
   token: z.string(),
 });
