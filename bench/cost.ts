@@ -1,0 +1,155 @@
+import { datasetBuild } from '../state-machines/definitions/dataset-build.js';
+import type { WorkflowDefinition } from '../state-machines/dsl.js';
+import { chain10 } from './definitions.js';
+import { startBenchApp } from './lib/bench-app.js';
+import { READ_ACTIONS, sumOf, WRITE_ACTIONS } from './lib/dynamo-meter.js';
+import { printTable, type Row, writeResult } from './lib/report.js';
+import { median, round } from './lib/stats.js';
+import { PRICES, priceOf, type Usage } from './prices.js';
+
+const RUNS = 3;
+/** A tiny dataset: the bench prices the orchestration, not the demo's data work. */
+const DATASET = { items: 20, seed: 1 };
+
+interface Measured extends Usage {
+  readonly writes: number;
+  readonly reads: number;
+  readonly stepMs: number;
+}
+
+/** One workflow from create to completion: what its execution (after start) used. */
+const runOnce = async (bench: Awaited<ReturnType<typeof startBenchApp>>, definition: WorkflowDefinition) => {
+  const { app, dynamo } = bench;
+  dynamo.reset();
+  const created = await app.orchestrator.create({
+    jobId: 'bench-cost',
+    definition: definition.name,
+    metadata: { dataset: DATASET },
+  });
+  const started = await app.orchestrator.start(created.workflowId);
+  const setup = dynamo.usage();
+  // As in the integration test's write budget: everything after start() returned is the execution's.
+  dynamo.reset();
+  bench.resetInvocations();
+  const execution = await app.stepFunctions.waitFor(started.executionArn as string);
+  if (execution.status !== 'SUCCEEDED') throw new Error(`${definition.name}: execution ${execution.status}`);
+  const usage = dynamo.usage();
+  const invocations = bench.invocations();
+  const history = app.stepFunctions.history(started.executionArn as string);
+  const unitsOr = (units: number, requests: number) => (units > 0 ? units : requests);
+  return {
+    setup: {
+      writes: sumOf(setup.requests, WRITE_ACTIONS),
+      writeUnits: unitsOr(sumOf(setup.units, WRITE_ACTIONS), sumOf(setup.requests, WRITE_ACTIONS)),
+      readUnits: unitsOr(sumOf(setup.units, READ_ACTIONS), sumOf(setup.requests, READ_ACTIONS)),
+    },
+    execution: {
+      transitions: history.filter((e) => e.type === 'StateEntered').length,
+      invocations: invocations.length,
+      billedMs: invocations.reduce((sum, i) => sum + Math.ceil(i.ms), 0),
+      stepMs: median(invocations.map((i) => i.ms)),
+      writes: sumOf(usage.requests, WRITE_ACTIONS),
+      reads: sumOf(usage.requests, READ_ACTIONS),
+      writeUnits: unitsOr(sumOf(usage.units, WRITE_ACTIONS), sumOf(usage.requests, WRITE_ACTIONS)),
+      readUnits: unitsOr(sumOf(usage.units, READ_ACTIONS), sumOf(usage.requests, READ_ACTIONS)),
+    } satisfies Measured,
+    functionName: invocations[0]?.functionName ?? '',
+  };
+};
+
+const perThousand = (usage: Usage, memory: number) => {
+  const p = priceOf(usage, memory);
+  return {
+    '$ SFN': round(p.stepFunctions * 1000, 4),
+    '$ λ req': round(p.lambdaRequests * 1000, 4),
+    '$ λ GB-s': round(p.lambdaCompute * 1000, 4),
+    '$ Dynamo': round(p.dynamo * 1000, 4),
+    '$ total': round(p.total * 1000, 4),
+  };
+};
+
+export const runCost = async () => {
+  const definitions = [datasetBuild, chain10];
+  const bench = await startBenchApp(definitions);
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = {};
+  try {
+    for (const definition of definitions) {
+      const runs: Awaited<ReturnType<typeof runOnce>>[] = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await runOnce(bench, definition));
+      const steps = definition.steps.length;
+      const pick = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
+      const measured: Measured = {
+        transitions: pick((r) => r.execution.transitions),
+        invocations: pick((r) => r.execution.invocations),
+        billedMs: pick((r) => r.execution.billedMs),
+        stepMs: pick((r) => r.execution.stepMs),
+        writes: pick((r) => r.execution.writes),
+        reads: pick((r) => r.execution.reads),
+        writeUnits: pick((r) => r.execution.writeUnits),
+        readUnits: pick((r) => r.execution.readUnits),
+      };
+      const setup = runs[0]?.setup ?? { writes: 0, writeUnits: 0, readUnits: 0 };
+      const memory = bench.memoryOf(runs[0]?.functionName ?? '');
+      // The whole workflow as billed: create + start (API side) plus the execution.
+      const whole = (u: Usage): Usage => ({
+        ...u,
+        writeUnits: u.writeUnits + setup.writeUnits,
+        readUnits: u.readUnits + setup.readUnits,
+      });
+      const floor: Usage = {
+        transitions: steps,
+        invocations: steps,
+        billedMs: measured.billedMs,
+        writeUnits: 0,
+        readUnits: 0,
+      };
+      const naive: Usage = {
+        ...measured,
+        transitions: measured.transitions + 2 * steps,
+        writeUnits: measured.writeUnits + 2 * steps,
+      };
+      const designs: [string, Usage, number][] = [
+        ['measured', whole(measured), measured.writes],
+        ['floor', floor, 0],
+        ['naive (+2 states, +2 writes /step)', whole(naive), measured.writes + 2 * steps],
+      ];
+      for (const [design, usage, writes] of designs) {
+        rows.push({
+          workflow: `${definition.name} (${steps} steps)`,
+          design,
+          'transitions/step': round(usage.transitions / steps),
+          'invocations/step': round(usage.invocations / steps),
+          'writes/step': round(writes / steps),
+          'reads/step': design === 'floor' ? 0 : round(measured.reads / steps),
+          'WRU/step': round((usage.writeUnits - (design === 'floor' ? 0 : setup.writeUnits)) / steps, 1),
+          'WRU/wf': round(usage.writeUnits, 1),
+          'RRU/wf': round(usage.readUnits, 1),
+          ...perThousand(usage, memory),
+          '$ total @128MB': round(priceOf(usage, 128).total * 1000, 4),
+        });
+      }
+      results[definition.name] = { steps, memoryMb: memory, setup, measured, floor, naive, runs };
+    }
+  } finally {
+    await bench.close();
+  }
+  printTable(
+    'cost — per workflow execution; $ columns are per 1,000 workflows at the configured memory',
+    rows,
+  );
+  console.log(
+    `  prices: ${PRICES.asOf}: SFN $0.025/1k transitions, Lambda $0.20/1M requests + $0.0000133334/GB-s (arm64),`,
+  );
+  console.log(
+    '  DynamoDB $1.25/1M WRU, $0.25/1M RRU; units as reported by the local server (indexes included).',
+  );
+  console.log(
+    `  writes/step and reads/step count the execution only (after start); WRU/RRU add create + start.`,
+  );
+  console.log(
+    `  Lambda GB-s from in-process durations on this machine (${bench.engine}), same durations for every design.`,
+  );
+  writeResult('cost', { prices: PRICES, engine: bench.engine, rows, results });
+  return rows;
+};

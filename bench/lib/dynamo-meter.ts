@@ -1,0 +1,114 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Requests and capacity units by DynamoDB action. */
+export interface DynamoUsage {
+  readonly requests: Record<string, number>;
+  /** Units reported by the server (ConsumedCapacity, table + indexes), by action. */
+  readonly units: Record<string, number>;
+  /** Round-trip milliseconds of every request through the proxy, in arrival order. */
+  readonly latencies: number[];
+}
+
+export interface DynamoMeter {
+  readonly endpoint: string;
+  usage(): DynamoUsage;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const WRITE_ACTIONS = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+export const READ_ACTIONS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
+const MEASURED = new Set([...WRITE_ACTIONS, ...READ_ACTIONS]);
+
+export const sumOf = (byAction: Record<string, number>, actions: ReadonlySet<string>): number =>
+  Object.entries(byAction).reduce((sum, [action, n]) => sum + (actions.has(action) ? n : 0), 0);
+
+const consumed = (body: string): number => {
+  try {
+    const parsed = JSON.parse(body) as {
+      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+    };
+    const list = Array.isArray(parsed.ConsumedCapacity) ? parsed.ConsumedCapacity : [parsed.ConsumedCapacity];
+    return list.reduce((sum, c) => sum + (c?.CapacityUnits ?? 0), 0);
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * A pass-through proxy in front of the local DynamoDB, like test/support/dynamo-counter.ts, that
+ * also asks for ReturnConsumedCapacity on every data request: the server then says how many units
+ * each request cost, index writes included, which is what on-demand pricing bills. (The local
+ * servers do not check request signatures, so rewriting the body is harmless.)
+ */
+export const startDynamoMeter = async (target: string): Promise<DynamoMeter> => {
+  const upstream = new URL(target);
+  let requests: Record<string, number> = {};
+  let units: Record<string, number> = {};
+  let latencies: number[] = [];
+  const server = createServer((incoming, outgoing) => {
+    const action = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    requests[action] = (requests[action] ?? 0) + 1;
+    const began = performance.now();
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      let body = Buffer.concat(chunks);
+      let asked = false;
+      if (MEASURED.has(action)) {
+        const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+        asked = json.ReturnConsumedCapacity === undefined;
+        if (asked) body = Buffer.from(JSON.stringify({ ...json, ReturnConsumedCapacity: 'TOTAL' }));
+      }
+      const headers = { ...incoming.headers, 'content-length': String(body.length) };
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: incoming.url,
+          method: incoming.method,
+          headers,
+        },
+        (response) => {
+          const parts: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => parts.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(parts);
+            if (MEASURED.has(action)) units[action] = (units[action] ?? 0) + consumed(text.toString('utf8'));
+            outgoing.writeHead(response.statusCode ?? 500, {
+              ...response.headers,
+              'content-length': String(text.length),
+            });
+            outgoing.end(text);
+            latencies.push(performance.now() - began);
+          });
+        },
+      );
+      forward.on('error', (error) => outgoing.destroy(error));
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    usage: () => ({ requests: { ...requests }, units: { ...units }, latencies: [...latencies] }),
+    reset: () => {
+      requests = {};
+      units = {};
+      latencies = [];
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};
