@@ -1,12 +1,14 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { STATE_MACHINES_ENV } from '../functions/orchestrator/state-machines-config.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { workflowDefinitions } from '../state-machines/registry.js';
 import { API_AUTH_MODES, type ApiAuth, ControlApi } from './api.js';
+import { AppEventBus } from './events.js';
 import { createAppFunction } from './lambda.js';
+import { WorkflowRecovery } from './recovery.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
 
@@ -27,6 +29,8 @@ export class JobOrchestratorStack extends Stack {
   readonly pauseGate: NodejsFunction;
   readonly workflows: readonly WorkflowStateMachine[];
   readonly api: ControlApi;
+  readonly events: AppEventBus;
+  readonly recovery: WorkflowRecovery;
 
   constructor(scope: Construct, id: string, props: JobOrchestratorStackProps) {
     super(scope, id, props);
@@ -69,6 +73,16 @@ export class JobOrchestratorStack extends Stack {
       auth: props.apiAuth ?? apiAuthOf(this),
       removalPolicy,
     });
+
+    this.recovery = new WorkflowRecovery(this, 'Recovery', {
+      namePrefix,
+      tables: this.tables,
+      stateMachines: this.workflows.map((w) => w.stateMachine),
+      stateMachinesJson: this.stateMachinesJson(),
+    });
+    // Every app function may change a workflow's status or progress, so every one may publish.
+    this.events = new AppEventBus(this, 'Events', { namePrefix });
+    for (const fn of this.node.findAll()) if (fn instanceof NodejsFunction) this.events.attachTo(fn);
   }
 
   /** `{ "<definition>": "<state machine ARN>" }` as a JSON string (tokens resolve at deploy). */

@@ -26,6 +26,8 @@ export interface OrchestratorDeps {
   /** @default every shipped definition (state-machines/registry.ts) */
   readonly definitions?: readonly WorkflowDefinition[];
   readonly now?: () => Date;
+  /** The "delayed start" state machine (Wait, then startRecoveryRun): needed by `recover` with a delay. */
+  readonly delayedStart?: string;
 }
 
 export interface CreateWorkflowInput {
@@ -40,6 +42,11 @@ export interface RecoverInput {
   /** Step index (or name) to run again from; default: the first step that did not complete. */
   readonly fromStep?: number | string;
   readonly reason?: string;
+  /**
+   * Start the run this many seconds later, through the delayed-start state machine: the workflow
+   * stays `recovering` meanwhile and no Lambda sleeps. Undefined starts it now.
+   */
+  readonly delaySeconds?: number;
 }
 
 /** A listing of workflows: one view, or a status and/or job, or a creation day (each one indexed Query). */
@@ -226,7 +233,50 @@ export class Orchestrator {
       currentStep: done.length,
       progress: computeProgress(done.length, workflow.totalSteps),
     });
+    if (input.delaySeconds !== undefined) return this.delayRun(reset, input.delaySeconds);
     return this.launch(reset, { workflowId, jobId: workflow.jobId, skip, results });
+  }
+
+  /**
+   * recovering → running: starts the run a (delayed) recovery prepared. The input is rebuilt from
+   * the tasks (what is done is skipped, completed results feed later steps). A no-op when the run
+   * is no longer wanted: cancelled meanwhile, or `run` is not the current attempt (a late duplicate).
+   */
+  async startRecoveryRun(workflowId: string, run: number): Promise<WorkflowRecord | undefined> {
+    const workflow = await this.get(workflowId);
+    if (workflow.status !== 'recovering' || workflow.recoveryAttempts !== run) {
+      logger.info('recovery run not started: workflow moved on', {
+        workflowId,
+        run,
+        status: workflow.status,
+      });
+      return undefined;
+    }
+    const skip: ExecutionInput['skip'] = {};
+    const results: ExecutionInput['results'] = {};
+    for (const task of await this.deps.repos.tasks.getByWorkflow(workflowId)) {
+      if (!isDoneTaskStatus(task.status)) continue;
+      if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
+      skip[stepKey(task.stepIndex)] = true;
+    }
+    return this.launch(workflow, { workflowId, jobId: workflow.jobId, skip, results });
+  }
+
+  /** Starts the delayed-start execution, named like the run: a repeated call is the same execution. */
+  private async delayRun(workflow: WorkflowRecord, delaySeconds: number): Promise<WorkflowRecord> {
+    if (!this.deps.delayedStart)
+      throw new Error('recover with a delay needs the delayed-start state machine');
+    const run = workflow.recoveryAttempts;
+    const startAt = new Date(this.now().getTime() + Math.max(0, delaySeconds) * 1000).toISOString();
+    await this.deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.deps.delayedStart,
+        name: executionName(workflow.workflowId, run),
+        input: JSON.stringify({ workflowId: workflow.workflowId, run, startAt }),
+      }),
+    );
+    logger.info('recovery run scheduled', { workflowId: workflow.workflowId, run, startAt });
+    return workflow;
   }
 
   /** Marks the workflow running with the execution's ARN, then starts that execution (idempotent by name). */

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { ACTIVE_WORKFLOW_STATUSES, type WorkflowStatus } from '../domain/statuses.js';
+import type { EventPublisher } from '../events/publisher.js';
 import { type Expr, isExpired } from './conditions.js';
 import type { Page, PageInput } from './cursor.js';
 import { fromWorkflowItem, type Item, jobStatusOf, workflowKey } from './items.js';
@@ -12,6 +13,8 @@ export interface RepositoryOptions {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly now?: () => Date;
+  /** Where status and progress changes are published. @default the bus of EVENT_BUS_NAME, if set */
+  readonly events?: EventPublisher;
 }
 
 /** The read side of WorkflowRepository: every reader treats an expired item as absent. */

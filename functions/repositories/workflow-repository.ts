@@ -2,9 +2,16 @@ import { InvalidTransitionError, NotFoundError, RecoveryLimitError } from '../do
 import type { WorkflowRecord } from '../domain/records.js';
 import type { WorkflowStatus } from '../domain/statuses.js';
 import { workflowSourcesOf } from '../domain/transitions.js';
+import {
+  type DomainEvent,
+  progressChanged,
+  recoveryExhausted,
+  statusChanged,
+} from '../events/domain-events.js';
+import { type EventPublisher, eventPublisherFromEnv } from '../events/publisher.js';
 import { appendToList, ifNotExists, notExpired, updateIf } from './conditions.js';
 import { fromWorkflowItem, type Item, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
-import { WorkflowReader } from './workflow-reads.js';
+import { type RepositoryOptions, WorkflowReader } from './workflow-reads.js';
 
 export type { RepositoryOptions } from './workflow-reads.js';
 
@@ -41,13 +48,26 @@ const progressOf = (record: WorkflowRecord) => ({
 const PROGRESS_STATUSES: readonly WorkflowStatus[] = ['running', 'paused'];
 
 export class WorkflowRepository extends WorkflowReader {
+  /**
+   * Every status change written here (and every step counted) is published after the write.
+   * Changes written by the state machine itself (a step's final failure, completion) are published
+   * from the execution's status-change event instead (functions/recovery/execution-events.ts).
+   */
+  private readonly events: EventPublisher;
+
+  constructor(options: RepositoryOptions) {
+    super(options);
+    this.events = options.events ?? eventPublisherFromEnv();
+  }
+
   /** One conditional UpdateItem: the condition lists the allowed prior statuses. */
   async transition(
     workflowId: string,
     to: WorkflowStatus,
     options: WorkflowTransitionOptions,
   ): Promise<WorkflowRecord> {
-    return this.remember(fromWorkflowItem(await this.move(workflowId, to, options, this.now())));
+    const record = this.remember(fromWorkflowItem(await this.move(workflowId, to, options, this.now())));
+    return this.announce(record, statusChanged(record));
   }
 
   async markRunning(workflowId: string, options: { executionArn: string }): Promise<WorkflowRecord> {
@@ -64,7 +84,8 @@ export class WorkflowRepository extends WorkflowReader {
       { action: 'start', from: ['pending', 'recovering'], set, remove },
       now,
     );
-    return this.remember(fromWorkflowItem(item));
+    const record = this.remember(fromWorkflowItem(item));
+    return this.announce(record, statusChanged(record));
   }
 
   markPaused(workflowId: string): Promise<WorkflowRecord> {
@@ -83,10 +104,9 @@ export class WorkflowRepository extends WorkflowReader {
     const old = await this.move(workflowId, 'running', options, now, 'ALL_OLD');
     // The write's effect is known exactly, so the new record is derived rather than read again.
     const updated = { ...old, status: 'running', updatedAt: now.toISOString(), pauseTokens: {} };
-    return {
-      record: this.remember(fromWorkflowItem(updated)),
-      pauseTokens: (old.pauseTokens ?? {}) as Record<string, string>,
-    };
+    const record = this.remember(fromWorkflowItem(updated));
+    await this.announce(record, statusChanged(record, 'paused'));
+    return { record, pauseTokens: (old.pauseTokens ?? {}) as Record<string, string> };
   }
 
   markCompleted(workflowId: string): Promise<WorkflowRecord> {
@@ -125,7 +145,10 @@ export class WorkflowRepository extends WorkflowReader {
         condition: (e) =>
           `${e.name('status')} = ${e.value('failed')} AND ${e.name('recoveryAttempts')} < ${e.name('maxRecoveryAttempts')} AND ${notExpired(e, now)}`,
       });
-      if (outcome.ok) return this.remember(fromWorkflowItem(outcome.attributes));
+      if (outcome.ok) {
+        const record = this.remember(fromWorkflowItem(outcome.attributes));
+        return this.announce(record, statusChanged(record, 'failed'));
+      }
       const current = await this.current(workflowId, outcome.old, now);
       const attempts = Number(current.recoveryAttempts);
       const max = Number(current.maxRecoveryAttempts);
@@ -135,6 +158,29 @@ export class WorkflowRepository extends WorkflowReader {
       // Only when the state was re-read after the failure (dynalite returns no old item): it
       // changed back in between, so the refusal is stale and the write is tried again.
     }
+  }
+
+  /**
+   * Records that automatic recovery gave up: a failed workflow with no attempts left gets its final
+   * message once. Undefined when the condition fails (already recorded, or the workflow moved on).
+   */
+  async markRecoveryExhausted(workflowId: string, suffix: string): Promise<WorkflowRecord | undefined> {
+    const now = this.now();
+    const current = await this.getById(workflowId);
+    if (!current) throw new NotFoundError('Workflow', workflowId);
+    const outcome = await updateIf(this.doc, {
+      tableName: this.tableName,
+      key: workflowKey(workflowId),
+      parts: {
+        set: { errorMessage: `${current.errorMessage ?? 'Failed'}${suffix}`, updatedAt: now.toISOString() },
+      },
+      // Duplicate events race here: the suffix check lets exactly one of them write (and announce).
+      condition: (e) =>
+        `${e.name('status')} = ${e.value('failed')} AND ${e.name('recoveryAttempts')} >= ${e.name('maxRecoveryAttempts')} AND NOT contains(${e.name('errorMessage')}, ${e.value(suffix)}) AND ${notExpired(e, now)}`,
+    });
+    if (!outcome.ok) return undefined;
+    const record = this.remember(fromWorkflowItem(outcome.attributes));
+    return this.announce(record, statusChanged(record, 'failed'), recoveryExhausted(record));
   }
 
   /** Rewinds progress before a recovery run; only while no run can be writing progress. */
@@ -159,7 +205,10 @@ export class WorkflowRepository extends WorkflowReader {
       },
       condition: (e) => `${e.in('status', ['recovering', 'failed'])} AND ${notExpired(e, now)}`,
     });
-    if (outcome.ok) return this.remember(fromWorkflowItem(outcome.attributes));
+    if (outcome.ok) {
+      const record = this.remember(fromWorkflowItem(outcome.attributes));
+      return this.announce(record, progressChanged(record));
+    }
     const current = await this.current(workflowId, outcome.old, now);
     throw new InvalidTransitionError('workflow', 'reset', String(current.status), 'recovering');
   }
@@ -200,6 +249,8 @@ export class WorkflowRepository extends WorkflowReader {
     });
     if (outcome.ok) {
       const record = this.remember(fromWorkflowItem(outcome.attributes));
+      // One PutEvents per step; the completion itself is announced from the execution's SUCCEEDED event.
+      await this.announce(record, progressChanged(record, stepName));
       return { ...progressOf(record), applied: true };
     }
     const current = await this.getById(workflowId);
@@ -220,6 +271,11 @@ export class WorkflowRepository extends WorkflowReader {
     if (outcome.ok) return true;
     await this.current(workflowId, outcome.old, now);
     return false;
+  }
+
+  private async announce(record: WorkflowRecord, ...events: DomainEvent[]): Promise<WorkflowRecord> {
+    await this.events.publish(events);
+    return record;
   }
 
   private async move(

@@ -135,11 +135,15 @@ export const startApiGateway = async (options: {
   port?: number;
   host?: string;
   stage?: string;
+  /** Local-only admin routes (`POST <path>` → the function's result as JSON), e.g. /_local/reconcile. */
+  local?: Record<string, () => Promise<unknown>>;
 }): Promise<LocalApiGateway> => {
   const routes = [...options.routes].sort((a, b) => specificity(b) - specificity(a));
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
+      const admin = options.local?.[url.pathname];
+      if (admin && request.method === 'POST') return sendJson(response, 200, await admin());
       const candidates = routes.flatMap((route) => {
         const params = match(route, url.pathname);
         return params ? [{ route, params }] : [];

@@ -1,5 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { EventBridgePublisher } from '../../functions/events/publisher.js';
 import { Orchestrator } from '../../functions/orchestrator/service.js';
 import type { StateMachineArns } from '../../functions/orchestrator/state-machines-config.js';
 import { createDocumentClient } from '../../functions/repositories/client.js';
@@ -12,11 +14,12 @@ import { STATE_MACHINES_OUTPUT } from '../stack.js';
 import type { CfnTemplate } from '../synth.js';
 import { type LocalApiGateway, routesOf, startApiGateway } from './api-gateway.js';
 import { LocalEventBus, rulesOf } from './event-bus.js';
+import { type EventBridgeEndpoint, putEntries, startEventBridgeEndpoint } from './eventbridge-endpoint.js';
 import { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
 import { LocalStepFunctions } from './step-functions.js';
 import { TaskTokens } from './task-tokens.js';
-import { resolveIntrinsics } from './template.js';
+import { resolveIntrinsics, resourcesOfType } from './template.js';
 import { tablesFromTemplate } from './template-tables.js';
 
 export interface LocalAppOptions {
@@ -32,6 +35,11 @@ export interface LocalAppOptions {
   readonly apiPort?: number;
   /** Multiplies EventBridge schedules (1 = real time). @default 1 */
   readonly scheduleScale?: number;
+  /**
+   * Configuration for every handler, over the template's (e.g. RECOVERY_BASE_DELAY_SECONDS to
+   * shorten recovery delays). @default the host's RECOVERY_* variables, if set
+   */
+  readonly environment?: Record<string, string>;
 }
 
 /** The synthesized app running in this process: tables, state machines, handlers, SFN endpoint. */
@@ -44,6 +52,9 @@ export interface LocalApp {
   readonly sfnEndpoint: SfnEndpoint;
   readonly api: LocalApiGateway;
   readonly events: LocalEventBus;
+  readonly eventBridgeEndpoint: EventBridgeEndpoint;
+  /** Runs the reconciler now (what its schedule does) and returns its summary. */
+  reconcile(): Promise<unknown>;
   readonly repos: Repositories;
   readonly orchestrator: Orchestrator;
   /** Definition name → state machine ARN, as the stack's STATE_MACHINES variable says on AWS. */
@@ -89,6 +100,7 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     // Whoever runs the stack picks log level, dev mode and metrics: theirs win over the template's.
     ...hostPowertoolsSettings(),
   };
+  Object.assign(environment, hostRecoverySettings(), options.environment);
   // Local services accept any credentials; the SDK just needs some (and no real ones are used).
   Object.assign(process.env, environment);
   await createTemplateTables(template, dynamoEndpoint, region);
@@ -102,6 +114,8 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     lambda,
     tokens,
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    // `events` exists before any execution can run a putEvents task.
+    onPutEvents: (entries) => void putEntries(events, entries),
   });
   const sfnEndpoint = await startSfnEndpoint({ stepFunctions, tokens });
   environment.AWS_ENDPOINT_URL_SFN = sfnEndpoint.url;
@@ -117,10 +131,22 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
   });
   stepFunctions.onStatusChange((event) => events.put(event));
   events.startSchedules();
+  const eventBridgeEndpoint = await startEventBridgeEndpoint({ bus: events });
+  for (const name of ['AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_EVENTS']) {
+    environment[name] = eventBridgeEndpoint.url;
+    process.env[name] = eventBridgeEndpoint.url;
+  }
+  const reconcile = async () => {
+    const rule = rulesOf(template, region).find((r) => r.logicalId.includes('ReconcileSchedule'));
+    const target = rule?.targets[0];
+    if (!target) throw new Error('the template has no reconcile schedule');
+    return lambda.invoke(target.arn, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+  };
   const api = await startApiGateway({
     routes: routesOf(template, region),
     lambda,
     port: options.apiPort ?? 0,
+    local: { '/_local/reconcile': reconcile },
   });
 
   const names = {
@@ -130,8 +156,15 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
   process.env[TABLE_ENV.workflows] ??= names.workflows;
   process.env[TABLE_ENV.tasks] ??= names.tasks;
   const doc = createDocumentClient({ endpoint: dynamoEndpoint });
+  // This process's own orchestrator publishes to the app's bus like the handlers do.
+  const busName = resourcesOfType(template, 'AWS::Events::EventBus')[0]?.resource.Properties?.Name;
+  const eventBridge = new EventBridgeClient({ endpoint: eventBridgeEndpoint.url, region });
   const repos: Repositories = {
-    workflows: new WorkflowRepository({ doc, tableName: names.workflows }),
+    workflows: new WorkflowRepository({
+      doc,
+      tableName: names.workflows,
+      ...(typeof busName === 'string' ? { events: new EventBridgePublisher(busName, eventBridge) } : {}),
+    }),
     tasks: new TaskRepository({ doc, tableName: names.tasks, workflowTableName: names.workflows }),
   };
   const stateMachines = stateMachinesOutput(template, region);
@@ -152,6 +185,8 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     sfnEndpoint,
     api,
     events,
+    eventBridgeEndpoint,
+    reconcile,
     repos,
     orchestrator,
     stateMachines,
@@ -160,7 +195,9 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
       await api.close();
       stepFunctions.destroy();
       await sfnEndpoint.close();
+      await eventBridgeEndpoint.close();
       sfn.destroy();
+      eventBridge.destroy();
       doc.destroy();
     },
   };
@@ -183,6 +220,20 @@ const HOST_POWERTOOLS_SETTINGS = [
 const hostPowertoolsSettings = (): Record<string, string> =>
   Object.fromEntries(
     HOST_POWERTOOLS_SETTINGS.flatMap((key) => {
+      const value = process.env[key];
+      return value === undefined ? [] : [[key, value]];
+    }),
+  );
+
+/** Recovery tunables the host may set (`RECOVERY_BASE_DELAY_SECONDS=1 npm start`): theirs win. */
+const HOST_RECOVERY_SETTINGS = [
+  'RECOVERY_BASE_DELAY_SECONDS',
+  'AUTOMATIC_RECOVERY',
+  'RECONCILE_STALE_AFTER_SECONDS',
+];
+const hostRecoverySettings = (): Record<string, string> =>
+  Object.fromEntries(
+    HOST_RECOVERY_SETTINGS.flatMap((key) => {
       const value = process.env[key];
       return value === undefined ? [] : [[key, value]];
     }),

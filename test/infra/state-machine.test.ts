@@ -37,7 +37,8 @@ beforeAll(() => {
 
 describe('workflow state machines', () => {
   it('builds one Standard state machine per registered definition, with full logging and tracing', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', workflowDefinitions.length);
+    // Plus the recovery's delayed-start machine (infra/recovery.ts).
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', workflowDefinitions.length + 1);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'job-orchestrator-dev-dataset-build',
       StateMachineType: 'STANDARD',

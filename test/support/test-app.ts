@@ -18,7 +18,11 @@ export interface TestApp {
  */
 export const startTestApp = async (
   definitions: readonly WorkflowDefinition[],
-  options: { retryIntervalScale?: number } = {},
+  options: {
+    retryIntervalScale?: number;
+    /** Handler configuration; by default automatic recovery is off (suites recover by hand). */
+    environment?: Record<string, string>;
+  } = {},
 ): Promise<TestApp> => {
   const stage = `t${randomBytes(4).toString('hex')}`;
   const template = synthTemplate({ stage, definitions });
@@ -28,6 +32,7 @@ export const startTestApp = async (
     dynamoEndpoint: dynamo.endpoint,
     definitions,
     retryIntervalScale: options.retryIntervalScale ?? 0.01,
+    environment: options.environment ?? { AUTOMATIC_RECOVERY: 'off' },
   });
   return {
     app,

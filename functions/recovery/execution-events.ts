@@ -1,0 +1,99 @@
+import * as z from 'zod';
+import { InvalidTransitionError } from '../domain/errors.js';
+import type { WorkflowRecord } from '../domain/records.js';
+import { statusChanged } from '../events/domain-events.js';
+import { logger } from '../shared/logger.js';
+import { type RecoveryOutcome, recoverAutomatically } from './automatic.js';
+import type { RecoveryDeps } from './deps.js';
+import { closeInFlightTasks } from './open-tasks.js';
+
+/** The part of a "Step Functions Execution Status Change" event this handler reads. */
+export const ExecutionStatusChange = z.object({
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  detail: z.object({
+    executionArn: z.string(),
+    stateMachineArn: z.string(),
+    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']),
+    input: z.string().nullish(),
+    error: z.string().nullish(),
+    cause: z.string().nullish(),
+  }),
+});
+export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
+
+export type EventOutcome = RecoveryOutcome | 'ignored' | 'stale' | 'announced';
+
+const workflowIdOf = (input: string | null | undefined): string | undefined => {
+  try {
+    const parsed = JSON.parse(input ?? '{}') as { workflowId?: unknown };
+    return typeof parsed.workflowId === 'string' ? parsed.workflowId : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** `Execution TIMED_OUT: States.Timeout (cause)`: what the record says when the machine could not. */
+export const executionFailureMessage = (d: {
+  status: string;
+  error?: string | null;
+  cause?: string | null;
+}) => `Execution ${d.status}${d.error ? `: ${d.error}` : ''}${d.cause ? ` (${d.cause.slice(0, 500)})` : ''}`;
+
+/**
+ * One execution status change. Idempotent: only the workflow's current execution counts (a late,
+ * duplicate or out-of-order event about an older run changes nothing), and every write below is a
+ * conditional transition, so a second delivery of the same event finds the work done.
+ */
+export const onExecutionStatusChange = async (
+  deps: RecoveryDeps,
+  event: ExecutionStatusChange,
+): Promise<EventOutcome> => {
+  const { detail } = event;
+  const workflowId = workflowIdOf(detail.input);
+  if (!workflowId) return 'ignored';
+  const workflow = await deps.repos.workflows.getById(workflowId);
+  if (!workflow) return 'ignored';
+  logger.appendKeys({ workflowId, jobId: workflow.jobId, executionStatus: detail.status });
+  if (workflow.executionArn !== detail.executionArn) {
+    logger.info('event about another run: ignored', { eventExecution: detail.executionArn });
+    return 'stale';
+  }
+  if (detail.status === 'RUNNING') return 'ignored';
+  if (detail.status === 'SUCCEEDED') {
+    // The state machine (or the last step) wrote `completed`: nothing else announces it.
+    if (workflow.status !== 'completed') return 'ignored';
+    await deps.events.publish([statusChanged(workflow)]);
+    return 'announced';
+  }
+  const failed = await failedRecord(deps, workflow, executionFailureMessage(detail));
+  if (!failed) return 'ignored';
+  await closeInFlightTasks(deps.repos, workflowId, 'failed', `Execution ${detail.status}`);
+  return recoverAutomatically(deps, failed, `automatic: execution ${detail.status}`);
+};
+
+/**
+ * The workflow as `failed`, or undefined when the end was not a failure. Cancel stops the execution
+ * (ABORTED) after recording `cancelled`: that is no failure. An execution that timed out, was
+ * stopped outside the app or died left the record running: it is failed here, with the reason.
+ */
+const failedRecord = async (
+  deps: RecoveryDeps,
+  workflow: WorkflowRecord,
+  message: string,
+): Promise<WorkflowRecord | undefined> => {
+  if (workflow.status === 'failed') {
+    // Written by the state machine's failure states: announced here, the one place that sees it.
+    await deps.events.publish([statusChanged(workflow)]);
+    return workflow;
+  }
+  if (workflow.status !== 'running' && workflow.status !== 'paused') return undefined;
+  try {
+    return await deps.repos.workflows.markFailed(workflow.workflowId, message);
+  } catch (error) {
+    if (!(error instanceof InvalidTransitionError)) throw error;
+    const current = await deps.repos.workflows.getById(workflow.workflowId);
+    return current?.status === 'failed' && current.executionArn === workflow.executionArn
+      ? current
+      : undefined;
+  }
+};

@@ -1,0 +1,106 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowStatus } from '../../functions/domain/statuses.js';
+import type { ReconcileSummary } from '../../functions/recovery/reconciler.js';
+import { createDocumentClient, tableNamesFromEnv } from '../../functions/repositories/client.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { testFlow } from '../support/test-flow.js';
+import { settled, startWorkflow } from './recovery-support.js';
+
+let test: TestApp;
+beforeAll(async () => {
+  // Every record counts as old enough to repair: the corruptions below are made seconds before.
+  test = await startTestApp([testFlow], {
+    environment: { RECOVERY_BASE_DELAY_SECONDS: '0.1', RECONCILE_STALE_AFTER_SECONDS: '0' },
+  });
+}, 120_000);
+afterAll(() => test?.close());
+
+/** Writes a record as a lost event or a crash would have left it (bypassing every transition). */
+const corrupt = async (
+  workflowId: string,
+  jobId: string,
+  fields: Record<string, unknown>,
+  stepIndex?: number,
+) => {
+  const doc = createDocumentClient({ endpoint: test.dynamo.endpoint });
+  const names = tableNamesFromEnv();
+  const entries = Object.entries(fields);
+  const status = fields.status as WorkflowStatus | undefined;
+  if (status && stepIndex === undefined) entries.push(['jobStatus', `${jobId}#${status}`]);
+  await doc.send(
+    new UpdateCommand({
+      TableName: stepIndex === undefined ? names.workflows : names.tasks,
+      Key: stepIndex === undefined ? { workflowId } : { workflowId, stepIndex },
+      UpdateExpression: `SET ${entries.map((_, i) => `#k${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+    }),
+  );
+  doc.destroy();
+};
+
+const reconcile = async () => (await test.app.reconcile()) as ReconcileSummary;
+
+describe('the reconciler', () => {
+  it('completes a "running" workflow whose execution succeeded and closes the task it left running', async () => {
+    const started = await startWorkflow(test, 'job-recon-1');
+    await settled(test, started.workflowId);
+    await corrupt(started.workflowId, 'job-recon-1', { status: 'running' });
+    await corrupt(started.workflowId, 'job-recon-1', { status: 'running' }, 4);
+    const summary = await reconcile();
+    expect(summary).toMatchObject({ completed: 1, tasksClosed: 1, errors: 0 });
+    expect(await test.app.orchestrator.get(started.workflowId)).toMatchObject({ status: 'completed' });
+    const task = await test.app.repos.tasks.get(started.workflowId, 4);
+    expect(task?.status).toBe('cancelled');
+  });
+
+  it('fails a "running" workflow whose execution ended badly, then recovers it automatically', async () => {
+    // An execution that ended (ABORTED by a cancel) ...
+    const ended = await startWorkflow(test, 'job-recon-2a', { faults: { download: { delayMs: 1_000 } } });
+    await test.app.orchestrator.cancel(ended.workflowId);
+    await test.app.stepFunctions.waitFor(ended.executionArn as string);
+    // ... under a record that still says running, its status event lost.
+    const created = await test.app.orchestrator.create({
+      jobId: 'job-recon-2',
+      definition: testFlow.name,
+      metadata: { dataset: { items: 20, seed: 2 } },
+    });
+    await corrupt(created.workflowId, 'job-recon-2', { status: 'running', executionArn: ended.executionArn });
+    await corrupt(created.workflowId, 'job-recon-2', { status: 'running' }, 0);
+    const summary = await reconcile();
+    expect(summary).toMatchObject({ failed: 1, recoveries: 1, tasksClosed: 1, errors: 0 });
+    const done = await settled(test, created.workflowId);
+    expect(done).toMatchObject({ status: 'completed', recoveryAttempts: 1 });
+  });
+
+  it('starts the run of a workflow stuck in "recovering" with no run', async () => {
+    const created = await test.app.orchestrator.create({
+      jobId: 'job-recon-3',
+      definition: testFlow.name,
+      metadata: { dataset: { items: 20, seed: 1 } },
+    });
+    await corrupt(created.workflowId, 'job-recon-3', { status: 'recovering', recoveryAttempts: 1 });
+    const summary = await reconcile();
+    expect(summary).toMatchObject({ runsStarted: 1, errors: 0 });
+    const running = await test.app.orchestrator.get(created.workflowId);
+    expect(running.executionArn).toMatch(new RegExp(`:${created.workflowId}-1$`));
+    expect((await settled(test, created.workflowId)).status).toBe('completed');
+  });
+
+  it('closes a task left running under a workflow that ended', async () => {
+    const started = await startWorkflow(test, 'job-recon-5');
+    await settled(test, started.workflowId);
+    await corrupt(started.workflowId, 'job-recon-5', { status: 'running' }, 2);
+    expect(await reconcile()).toMatchObject({ tasksClosed: 1, errors: 0 });
+    expect((await test.app.repos.tasks.get(started.workflowId, 2))?.status).toBe('cancelled');
+  });
+
+  it('leaves healthy records alone', async () => {
+    const started = await startWorkflow(test, 'job-recon-4', { faults: { download: { delayMs: 1_500 } } });
+    const summary = await reconcile();
+    expect(summary).toMatchObject({ completed: 0, failed: 0, runsStarted: 0, errors: 0 });
+    expect(summary.checked).toBeGreaterThanOrEqual(1);
+    expect((await settled(test, started.workflowId)).status).toBe('completed');
+  });
+});
