@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -71,11 +71,14 @@ export const runColdstart = async () => {
   }
   rmSync(OUT_DIR, { recursive: true, force: true });
   const rows: Row[] = [];
+  const sdkImports = new Set<string>();
   for (const [entry, memory] of [...entries.entries()].sort()) {
     const dir = resolve(OUT_DIR, entry.replace(/\.ts$/, '').replaceAll('/', '_'));
     mkdirSync(dir, { recursive: true });
     const outfile = resolve(dir, 'index.mjs');
     const { metafile } = await bundle(entry, outfile);
+    for (const output of Object.values(metafile.outputs))
+      for (const imported of output.imports) if (imported.external) sdkImports.add(imported.path);
     const loads = Array.from({ length: LOADS }, () => loadMs(outfile));
     const kb = statSync(outfile).size / 1024;
     const load = median(loads);
@@ -90,6 +93,11 @@ export const runColdstart = async () => {
       heaviest: heaviest(metafile),
     });
   }
+  // The runtime's SDK alone: how much of each load is @aws-sdk rather than the bundle itself.
+  const sdkOnly = resolve(OUT_DIR, 'sdk-only.mjs');
+  writeFileSync(sdkOnly, [...sdkImports].map((path) => `import ${JSON.stringify(path)};`).join('\n'));
+  const sdkLoad = median(Array.from({ length: LOADS }, () => loadMs(sdkOnly)));
+  rows.push({ function: `(baseline) ${[...sdkImports].join(' + ')}`, 'load p50 ms': round(sdkLoad, 1) });
   printTable(
     `coldstart — every Lambda bundle (esbuild as infra/lambda.ts, minified, no source map), import() in a fresh Node ${process.version}, median of ${LOADS}`,
     rows,

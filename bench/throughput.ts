@@ -8,7 +8,7 @@ import { median, percentile, round } from './lib/stats.js';
 export const LEVELS_DEFAULT = '1,10,100,1000';
 const LEVELS = (process.env.BENCH_THROUGHPUT_LEVELS ?? LEVELS_DEFAULT).split(',').map(Number);
 /** A level that has not finished by then is reported with what completed: honest, and bounded. */
-const LEVEL_TIMEOUT_MS = Number(process.env.BENCH_THROUGHPUT_TIMEOUT_MS ?? 300_000);
+const LEVEL_TIMEOUT_MS = Number(process.env.BENCH_THROUGHPUT_TIMEOUT_MS ?? 180_000);
 
 /** Runs `tasks` with at most `limit` in flight: creating 1,000 workflows at once only measures a queue. */
 const pool = async <T>(count: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> => {
