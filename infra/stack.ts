@@ -8,6 +8,7 @@ import { workflowDefinitions } from '../state-machines/registry.js';
 import { API_AUTH_MODES, type ApiAuth, ControlApi } from './api.js';
 import { AppEventBus } from './events.js';
 import { createAppFunction } from './lambda.js';
+import { Observability } from './observability.js';
 import { WorkflowRecovery } from './recovery.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
@@ -31,6 +32,7 @@ export class JobOrchestratorStack extends Stack {
   readonly api: ControlApi;
   readonly events: AppEventBus;
   readonly recovery: WorkflowRecovery;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: JobOrchestratorStackProps) {
     super(scope, id, props);
@@ -83,6 +85,18 @@ export class JobOrchestratorStack extends Stack {
     // Every app function may change a workflow's status or progress, so every one may publish.
     this.events = new AppEventBus(this, 'Events', { namePrefix });
     for (const fn of this.node.findAll()) if (fn instanceof NodejsFunction) this.events.attachTo(fn);
+
+    this.observability = new Observability(this, 'Observability', {
+      namePrefix,
+      stateMachines: {
+        ...Object.fromEntries(this.workflows.map((w) => [w.definition.name, w.stateMachine])),
+        'delayed-start': this.recovery.delayedStart,
+      },
+      taskTypes: [...new Set(definitions.flatMap((d) => d.steps.map((step) => step.taskType)))],
+      api: this.api.api,
+      deadLetterQueues: [this.recovery.deadLetterQueue],
+      reconciler: this.recovery.reconciler,
+    });
   }
 
   /** `{ "<definition>": "<state machine ARN>" }` as a JSON string (tokens resolve at deploy). */

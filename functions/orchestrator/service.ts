@@ -15,6 +15,7 @@ import type { Page, PageInput } from '../repositories/cursor.js';
 import type { Repositories } from '../repositories/from-env.js';
 import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositories/workflow-store.js';
 import { logger } from '../shared/logger.js';
+import { recordRecovery, recordWorkflowFinished } from '../shared/metrics.js';
 import { executionArnOf, executionName, type StateMachineArns } from './state-machines-config.js';
 import { progressView } from './views.js';
 
@@ -36,6 +37,13 @@ export interface CreateWorkflowInput {
   readonly metadata?: Record<string, unknown>;
   /** Start it at once. */
   readonly start?: boolean;
+  /** Id of the request that creates it (kept on the workflow, logged by every step of its runs). */
+  readonly correlationId?: string;
+}
+
+/** Who asks for a run: its correlation id serves when the workflow has none stored. */
+export interface RunRequest {
+  readonly correlationId?: string;
 }
 
 export interface RecoverInput {
@@ -47,6 +55,8 @@ export interface RecoverInput {
    * stays `recovering` meanwhile and no Lambda sleeps. Undefined starts it now.
    */
   readonly delaySeconds?: number;
+  /** Id of the request asking for recovery: used when the workflow has none stored. */
+  readonly correlationId?: string;
 }
 
 /** A listing of workflows: one view, or a status and/or job, or a creation day (each one indexed Query). */
@@ -87,6 +97,7 @@ export class Orchestrator {
         definitionName: definition.name,
         definitionVersion: definition.version,
         metadata: input.metadata ?? {},
+        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
         maxRecoveryAttempts: definition.maxRecoveryAttempts,
       },
       tasks: definition.steps.map((step) => ({
@@ -99,7 +110,7 @@ export class Orchestrator {
         nonRetryable: step.retry.nonRetryable,
       })),
     });
-    return input.start ? this.start(workflow.workflowId) : workflow;
+    return input.start ? this.start(workflow.workflowId, input) : workflow;
   }
 
   async get(workflowId: string): Promise<WorkflowRecord> {
@@ -153,11 +164,12 @@ export class Orchestrator {
   }
 
   /** pending → running: records the execution first (the transition is the guard), then starts it. */
-  async start(workflowId: string): Promise<WorkflowRecord> {
+  async start(workflowId: string, request: RunRequest = {}): Promise<WorkflowRecord> {
     const workflow = await this.get(workflowId);
     if (workflow.status !== 'pending')
       throw new InvalidTransitionError('workflow', 'start', workflow.status, 'running');
-    return this.launch(workflow, { workflowId, jobId: workflow.jobId, skip: {}, results: {} });
+    const correlationId = correlationOf(workflow, request);
+    return this.launch(workflow, { workflowId, jobId: workflow.jobId, correlationId, skip: {}, results: {} });
   }
 
   /** running → paused: the running steps finish; the next ones park at their pause gate. */
@@ -191,6 +203,7 @@ export class Orchestrator {
       );
     }
     await this.deps.repos.tasks.cancelOpenTasks(workflowId);
+    recordWorkflowFinished('cancelled');
     return workflow;
   }
 
@@ -207,6 +220,7 @@ export class Orchestrator {
     const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
     const fromStep = resolveFromStep(definition, tasks, input.fromStep);
     const recovering = await this.deps.repos.workflows.beginRecovery(workflowId);
+    recordRecovery();
     logger.info('recovering workflow', {
       workflowId,
       fromStep,
@@ -234,7 +248,8 @@ export class Orchestrator {
       progress: computeProgress(done.length, workflow.totalSteps),
     });
     if (input.delaySeconds !== undefined) return this.delayRun(reset, input.delaySeconds);
-    return this.launch(reset, { workflowId, jobId: workflow.jobId, skip, results });
+    const correlationId = correlationOf(workflow, input);
+    return this.launch(reset, { workflowId, jobId: workflow.jobId, correlationId, skip, results });
   }
 
   /**
@@ -259,7 +274,8 @@ export class Orchestrator {
       if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
       skip[stepKey(task.stepIndex)] = true;
     }
-    return this.launch(workflow, { workflowId, jobId: workflow.jobId, skip, results });
+    const correlationId = correlationOf(workflow, {});
+    return this.launch(workflow, { workflowId, jobId: workflow.jobId, correlationId, skip, results });
   }
 
   /** Starts the delayed-start execution, named like the run: a repeated call is the same execution. */
@@ -335,3 +351,11 @@ const resolveFromStep = (
   }
   return index;
 };
+
+/**
+ * The run's correlation id: the one stored at create (a run belongs to the request that made the
+ * workflow), else the asking request's, else the workflow id. The state machine reads it from the
+ * execution input, so it must never be absent.
+ */
+const correlationOf = (workflow: WorkflowRecord, request: RunRequest): string =>
+  workflow.correlationId ?? request.correlationId ?? workflow.workflowId;

@@ -10,16 +10,15 @@ export const watchWorkflows = async (
   url: string,
   ids: readonly string[],
   intervalMs = 250,
+  /** How to read a workflow's progress; the CLI passes its authenticated client. @default plain fetch */
+  progressOf: (id: string) => Promise<ProgressSnapshot> = async (id) =>
+    (await (await fetch(`${url}/workflows/${id}/progress`)).json()) as ProgressSnapshot,
 ): Promise<ProgressSnapshot[]> => {
   const tty = process.stdout.isTTY === true;
   let drawn = 0;
   let last = '';
   for (;;) {
-    const snapshots = await Promise.all(
-      ids.map(
-        async (id) => (await (await fetch(`${url}/workflows/${id}/progress`)).json()) as ProgressSnapshot,
-      ),
-    );
+    const snapshots = await Promise.all(ids.map(progressOf));
     const text = snapshots.map((s) => progressLine(s)).join('\n');
     if (tty) {
       if (drawn > 0) process.stdout.write(`\x1b[${drawn}A`);
