@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import { TaskStatus, WorkflowStatus } from '../domain/statuses.js';
 import { MAX_PAGE_LIMIT } from '../repositories/cursor.js';
