@@ -18,7 +18,9 @@ export const recoverAutomatically = async (
   reason: string,
 ): Promise<RecoveryOutcome> => {
   const { workflowId } = workflow;
-  if (!deps.config.automatic) {
+  // Off for the whole app (AUTOMATIC_RECOVERY=off) or for one workflow (metadata.autoRecovery: false),
+  // for runs whose failures a person wants to look at, or recover from a chosen step, by hand.
+  if (!deps.config.automatic || workflow.metadata.autoRecovery === false) {
     logger.info('automatic recovery is off', { workflowId });
     return 'disabled';
   }

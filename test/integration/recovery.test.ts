@@ -28,7 +28,11 @@ describe('automatic recovery (EventBridge rule → recovery handler → delayed 
     const started = await startWorkflow(test, 'job-rec-1', { faults: { package: { failTimes: 2 } } });
     const done = await settled(test, started.workflowId);
     expect(done).toMatchObject({ status: 'completed', progress: 100, recoveryAttempts: 2 });
-    const runs = runsOf(test, started.workflowId);
+    // The last step completes the workflow record a moment before its execution ends.
+    const runs = await eventually(async () => {
+      const all = runsOf(test, started.workflowId);
+      return all.every((r) => r.status !== 'RUNNING') ? all : undefined;
+    });
     expect(runs.map((r) => r.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
     // The growing delay is honoured: base × 2^0 before run 1, base × 2^1 before run 2.
     for (const [i, factor] of [
@@ -116,6 +120,23 @@ describe('automatic recovery (EventBridge rule → recovery handler → delayed 
     await sleep(BASE_DELAY_SECONDS * 1000 * 2);
     const after = await test.app.orchestrator.get(started.workflowId);
     expect(after).toMatchObject({ status: 'cancelled', recoveryAttempts: 0 });
+    expect(runsOf(test, started.workflowId)).toHaveLength(1);
+  });
+
+  it('leaves a workflow whose metadata says autoRecovery: false to be recovered by hand', async () => {
+    const started = await startWorkflow(test, 'job-rec-6', {
+      autoRecovery: false,
+      faults: { download: { fatal: true } },
+    });
+    await eventually(async () =>
+      runsOf(test, started.workflowId)[0]?.status === 'FAILED' ? true : undefined,
+    );
+    await test.app.events.idle();
+    await sleep(BASE_DELAY_SECONDS * 1000 * 2);
+    expect(await test.app.orchestrator.get(started.workflowId)).toMatchObject({
+      status: 'failed',
+      recoveryAttempts: 0,
+    });
     expect(runsOf(test, started.workflowId)).toHaveLength(1);
   });
 
