@@ -1,6 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { logger } from '../shared/logger.js';
+import { recordWorkflowFinished } from '../shared/metrics.js';
+import { powertools } from '../shared/powertools.js';
 import { type RecoveryDeps, recoveryDepsFromEnv } from './deps.js';
 import { type EventOutcome, ExecutionStatusChange, onExecutionStatusChange } from './execution-events.js';
 
@@ -11,7 +12,7 @@ import { type EventOutcome, ExecutionStatusChange, onExecutionStatusChange } fro
  */
 export const createRecoveryHandler = (getDeps: () => RecoveryDeps = recoveryDepsFromEnv) =>
   middy<unknown, { outcome: EventOutcome }>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(powertools())
     .handler(async (event) => {
       const parsed = ExecutionStatusChange.safeParse(event);
       if (!parsed.success) {
@@ -19,6 +20,8 @@ export const createRecoveryHandler = (getDeps: () => RecoveryDeps = recoveryDeps
         return { outcome: 'ignored' };
       }
       const outcome = await onExecutionStatusChange(getDeps(), parsed.data);
+      // No recovery follows: the failure is the workflow's final status (the dashboard counts it).
+      if (outcome === 'gave-up' || outcome === 'disabled') recordWorkflowFinished('failed');
       logger.info('execution status change handled', {
         executionArn: parsed.data.detail.executionArn,
         outcome,

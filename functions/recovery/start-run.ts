@@ -1,7 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { logger } from '../shared/logger.js';
+import { powertools } from '../shared/powertools.js';
 import { type RecoveryDeps, recoveryDepsFromEnv } from './deps.js';
 
 /** The delayed-start execution's input, handed on by its Lambda task after the Wait. */
@@ -17,7 +17,7 @@ export const StartRunEvent = z.object({
  */
 export const createStartRunHandler = (getDeps: () => RecoveryDeps = recoveryDepsFromEnv) =>
   middy<unknown, { started: boolean; executionArn?: string }>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(powertools())
     .handler(async (event) => {
       const { workflowId, run } = StartRunEvent.parse(event);
       logger.appendKeys({ workflowId, run });
