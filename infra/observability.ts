@@ -1,15 +1,15 @@
-import { CfnCondition, CfnParameter, Duration, Fn } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DefaultDashboardFactory, MonitoringFacade, notifySns } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { SERVICE_NAME } from '../functions/shared/logger.js';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../functions/shared/metrics.js';
+import { alarmTopic } from './alarm-topic.js';
 
 export interface ObservabilityProps {
   /** Prefix of physical names, e.g. `job-orchestrator-dev-`. */
@@ -54,7 +54,7 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.topic = this.alarmTopic();
+    this.topic = alarmTopic(this);
     this.monitoring = new MonitoringFacade(this, 'Monitoring', {
       alarmFactoryDefaults: {
         alarmNamePrefix: props.namePrefix.replace(/-$/, ''),
@@ -93,32 +93,6 @@ export class Observability extends Construct {
       addLatencyP95Alarm: { Warning: { maxLatency: THRESHOLD.apiLatencyP95 } },
     });
     this.monitorRecovery(props);
-  }
-
-  /** Optional email subscription without a second template: a CfnCondition on the parameter. */
-  private alarmTopic(): sns.Topic {
-    const email = new CfnParameter(this, 'AlarmEmail', {
-      type: 'String',
-      default: '',
-      description: 'Email address notified by the alarms (empty: no subscription)',
-    });
-    // The logical id is the parameter name people pass: `--parameters AlarmEmail=ops@example.com`.
-    email.overrideLogicalId('AlarmEmail');
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'job-orchestrator alarms',
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
-    const hasEmail = new CfnCondition(this, 'HasAlarmEmail', {
-      expression: Fn.conditionNot(Fn.conditionEquals(email.valueAsString, '')),
-    });
-    const subscription = new sns.CfnSubscription(this, 'AlarmEmailSubscription', {
-      topicArn: topic.topicArn,
-      protocol: 'email',
-      endpoint: email.valueAsString,
-    });
-    subscription.cfnOptions.condition = hasEmail;
-    return topic;
   }
 
   private monitorSteps(taskTypes: readonly string[]): void {
