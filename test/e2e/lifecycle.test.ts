@@ -102,6 +102,8 @@ describe('the workflow lifecycle over HTTP', () => {
 
   it('pauses at a step boundary and resumes', async () => {
     const { id } = await submit('dataset-smoke', { faults: { download: { delayMs: 600 } } });
+    // Pause while download runs: it finishes and is recorded; validate never starts.
+    await api.waitFor(id, (p) => p.runningTasks === 1, 10_000);
     expect((await api.post(`/workflows/${id}/pause`)).body.status).toBe('paused');
     await sleep(1_200);
     const paused = await api.waitFor(id, (p) => p.completedTasks === 1);
@@ -123,7 +125,7 @@ describe('the workflow lifecycle over HTTP', () => {
 
   it('cancels mid-step, and nothing overwrites the cancellation', async () => {
     const { id } = await submit('dataset-smoke', { faults: { download: { delayMs: 800 } } });
-    await sleep(200);
+    await api.waitFor(id, (p) => p.runningTasks === 1, 10_000);
     expect((await api.post(`/workflows/${id}/cancel`)).body.status).toBe('cancelled');
     await sleep(1_200);
     const progress = await api.waitFor(id);

@@ -137,6 +137,8 @@ describe('a workflow execution on the synthesized state machine', () => {
 
   it('pauses at the next step boundary and resumes from there', async () => {
     const workflow = await run({ faults: { download: { delayMs: 300 } } });
+    // Pause while download runs: it finishes and is recorded; validate never starts.
+    while ((await test.app.repos.tasks.get(workflow.workflowId, 0))?.status !== 'running') await sleep(20);
     await test.app.orchestrator.pause(workflow.workflowId);
     await sleep(700);
     const paused = await test.app.orchestrator.get(workflow.workflowId);
@@ -153,7 +155,7 @@ describe('a workflow execution on the synthesized state machine', () => {
 
   it('cancels a running step; a late result never overwrites the cancellation', async () => {
     const workflow = await run({ faults: { download: { delayMs: 500 } } });
-    await sleep(150);
+    while ((await test.app.repos.tasks.get(workflow.workflowId, 0))?.status !== 'running') await sleep(20);
     await test.app.orchestrator.cancel(workflow.workflowId);
     const { execution } = await finish(workflow);
     expect(execution.status).toBe('ABORTED');
