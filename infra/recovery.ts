@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -21,6 +22,8 @@ export interface WorkflowRecoveryProps {
   readonly stateMachinesJson: string;
   /** @default 30 (attempt n waits base × 2^n seconds) */
   readonly baseDelaySeconds?: number;
+  /** Of the delayed-start machine's log group. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
@@ -68,7 +71,10 @@ export class WorkflowRecovery extends Construct {
       'Repairs records a lost event left wrong',
       300,
     );
-    this.delayedStart = this.delayedStartMachine(props.namePrefix);
+    this.delayedStart = this.delayedStartMachine(
+      props.namePrefix,
+      props.removalPolicy ?? RemovalPolicy.DESTROY,
+    );
     const delay = String(props.baseDelaySeconds ?? DEFAULT_BASE_DELAY_SECONDS);
     for (const f of [this.handler, this.reconciler]) {
       f.addEnvironment(RECOVERY_ENV.delayedStart, this.delayedStart.stateMachineArn);
@@ -108,7 +114,7 @@ export class WorkflowRecovery extends Construct {
   }
 
   /** Wait until `$.startAt` (a timestamp: sub-second delays work locally), then the start-run Lambda. */
-  private delayedStartMachine(namePrefix: string): sfn.StateMachine {
+  private delayedStartMachine(namePrefix: string, removalPolicy: RemovalPolicy): sfn.StateMachine {
     const wait = new sfn.Wait(this, 'Wait out the backoff', {
       time: sfn.WaitTime.timestampPath('$.startAt'),
     });
@@ -123,9 +129,14 @@ export class WorkflowRecovery extends Construct {
       maxAttempts: 3,
       backoffRate: 2,
     });
+    const logGroup = new logs.LogGroup(this, 'DelayedStartLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
     return new sfn.StateMachine(this, 'DelayedStart', {
       stateMachineName: `${namePrefix}recovery-delayed-start`,
       definitionBody: sfn.DefinitionBody.fromChainable(wait.next(start)),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
   }

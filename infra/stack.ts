@@ -8,6 +8,7 @@ import { workflowDefinitions } from '../state-machines/registry.js';
 import { API_AUTH_MODES, type ApiAuth, ControlApi } from './api.js';
 import { AppEventBus } from './events.js';
 import { createAppFunction } from './lambda.js';
+import { acknowledgeFindings } from './nag.js';
 import { Observability } from './observability.js';
 import { WorkflowRecovery } from './recovery.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
@@ -81,6 +82,7 @@ export class JobOrchestratorStack extends Stack {
       tables: this.tables,
       stateMachines: this.workflows.map((w) => w.stateMachine),
       stateMachinesJson: this.stateMachinesJson(),
+      removalPolicy,
     });
     // Every app function may change a workflow's status or progress, so every one may publish.
     this.events = new AppEventBus(this, 'Events', { namePrefix });
@@ -97,6 +99,7 @@ export class JobOrchestratorStack extends Stack {
       deadLetterQueues: [this.recovery.deadLetterQueue],
       reconciler: this.recovery.reconciler,
     });
+    acknowledgeFindings(this);
   }
 
   /** `{ "<definition>": "<state machine ARN>" }` as a JSON string (tokens resolve at deploy). */
