@@ -1,8 +1,8 @@
+import { READ_ACTIONS, sumOf, WRITE_ACTIONS } from '../infra/local/dynamo-meter.js';
 import { datasetBuild } from '../state-machines/definitions/dataset-build.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { chain10 } from './definitions.js';
 import { startBenchApp } from './lib/bench-app.js';
-import { READ_ACTIONS, sumOf, WRITE_ACTIONS } from './lib/dynamo-meter.js';
 import { printTable, type Row, writeResult } from './lib/report.js';
 import { median, round } from './lib/stats.js';
 import { PRICES, priceOf, type Usage } from './prices.js';

@@ -1,7 +1,7 @@
+import { type DynamoMeter, startDynamoMeter } from '../../infra/local/dynamo-meter.js';
 import { startDynamoServer } from '../../infra/local/dynamodb-server.js';
 import { type LocalApp, startLocalApp } from '../../infra/local/local-app.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
-import { type DynamoMeter, startDynamoMeter } from './dynamo-meter.js';
 import { synthBenchTemplate } from './synth.js';
 
 /** One Lambda invocation as the local runtime saw it. */

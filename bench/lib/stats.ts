@@ -22,14 +22,5 @@ export const round = (value: number, digits = 2): number => {
   return Math.round(value * f) / f;
 };
 
-/** A deterministic PRNG (mulberry32): the same seed gives the same DAGs on every machine. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** A deterministic PRNG: the same seed gives the same DAGs on every machine. */
+export { mulberry32 as seededRandom } from '../../functions/steps/dataset/generate.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CfnTemplate } from '../synth.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
+import { type LocalServer, listenLocal } from './listen.js';
 import { resolveIntrinsics, resourcesOfType } from './template.js';
 
 /** One REST method of the template, proxied to a Lambda. */
@@ -120,10 +120,7 @@ const proxyEvent = async (
   };
 };
 
-export interface LocalApiGateway {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type LocalApiGateway = LocalServer;
 
 /**
  * Serves the template's REST routes over HTTP, each request becoming the proxy event of its Lambda,
@@ -172,17 +169,5 @@ export const startApiGateway = async (options: {
       sendJson(response, 502, { error: 'BadGateway', message: 'Internal server error' });
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocal(server, options.port, options.host);
 };

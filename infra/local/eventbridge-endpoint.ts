@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LocalEventBus } from './event-bus.js';
+import { listenLocal } from './listen.js';
 
 export interface EventBridgeEndpoint {
   /** Give it to handlers as AWS_ENDPOINT_URL_EVENTBRIDGE (and _EVENTS, the older service id). */
@@ -77,17 +77,5 @@ export const startEventBridgeEndpoint = async (options: {
       send(response, 400, { __type: 'ValidationException', message: (error as Error).message });
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLocal(server, options.port);
 };

@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient } from './client.js';
-import { type E2eTarget, startTarget } from './target.js';
+import { describe, expect, it } from 'vitest';
+import { useTarget } from './target.js';
 
-let target: E2eTarget;
-let api: ApiClient;
-beforeAll(async () => {
-  target = await startTarget();
-  api = apiClient(target.url);
-}, 120_000);
-afterAll(() => target.stop());
+const target = useTarget();
 
 const jobId = () => `e2e-${Math.random().toString(36).slice(2, 10)}`;
 /** Failures are asserted as they stand: automatic recovery is switched off for these runs. */
@@ -18,7 +11,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const submit = async (definition: string, metadata: Record<string, unknown> = {}) => {
   const job = jobId();
-  const { status, body } = await api.post('/workflows', {
+  const { status, body } = await target.api().post('/workflows', {
     jobId: job,
     definition,
     metadata: { dataset, ...manual, ...metadata },
@@ -32,7 +25,7 @@ const submit = async (definition: string, metadata: Record<string, unknown> = {}
 describe('the workflow lifecycle over HTTP', () => {
   it('runs dataset-build to completion and reports it everywhere', async () => {
     const { id, job } = await submit('dataset-build');
-    const progress = await api.waitFor(id);
+    const progress = await target.api().waitFor(id);
     expect(progress).toMatchObject({
       status: 'completed',
       progress: 100,
@@ -41,12 +34,12 @@ describe('the workflow lifecycle over HTTP', () => {
       failedTasks: 0,
     });
     expect(progress.completedAt).toMatch(/Z$/);
-    const tasks = await api.tasks(id);
+    const tasks = await target.api().tasks(id);
     expect(Object.values(tasks).every((t) => t.status === 'completed' && t.attempts === 1)).toBe(true);
     expect(tasks.package.result.manifest.count).toBe(tasks.deduplicate.result.uniqueIds.length);
-    expect((await api.get(`/jobs/${job}/workflow`)).body.workflowId).toBe(id);
+    expect((await target.api().get(`/jobs/${job}/workflow`)).body.workflowId).toBe(id);
     expect(
-      (await api.get(`/workflows?status=completed&jobId=${job}`)).body.items.map(
+      (await target.api().get(`/workflows?status=completed&jobId=${job}`)).body.items.map(
         (w: { workflowId: string }) => w.workflowId,
       ),
     ).toEqual([id]);
@@ -54,15 +47,19 @@ describe('the workflow lifecycle over HTTP', () => {
 
   it('retries a failing step and completes', async () => {
     const { id } = await submit('dataset-smoke', { faults: { download: { failTimes: 2 } } });
-    expect((await api.waitFor(id)).status).toBe('completed');
-    expect((await api.tasks(id)).download).toMatchObject({ status: 'completed', attempts: 3, retryCount: 2 });
+    expect((await target.api().waitFor(id)).status).toBe('completed');
+    expect((await target.api().tasks(id)).download).toMatchObject({
+      status: 'completed',
+      attempts: 3,
+      retryCount: 2,
+    });
   });
 
   it('fails with the reference message when retries are exhausted', async () => {
     const { id } = await submit('dataset-smoke', { faults: { validate: { failTimes: 99 } } });
-    const progress = await api.waitFor(id);
+    const progress = await target.api().waitFor(id);
     expect(progress).toMatchObject({ status: 'failed', failedTasks: 1, completedTasks: 1 });
-    const workflow = (await api.get(`/workflows/${id}`)).body;
+    const workflow = (await target.api().get(`/workflows/${id}`)).body;
     expect(workflow.errorMessage).toBe(
       'Task validate failed after 4 attempts: injected failure 4 of 99 in validate',
     );
@@ -70,8 +67,8 @@ describe('the workflow lifecycle over HTTP', () => {
 
   it('records a step timeout', async () => {
     const { id } = await submit('dataset-smoke', { faults: { label: { hang: true } } });
-    await api.waitFor(id);
-    const workflow = (await api.get(`/workflows/${id}`)).body;
+    await target.api().waitFor(id);
+    const workflow = (await target.api().get(`/workflows/${id}`)).body;
     expect(workflow).toMatchObject({
       status: 'failed',
       errorMessage: 'Task label failed after 2 attempts: Task timeout after 1s',
@@ -80,8 +77,8 @@ describe('the workflow lifecycle over HTTP', () => {
 
   it('fails at once on a fatal error', async () => {
     const { id } = await submit('dataset-smoke', { faults: { deduplicate: { fatal: true } } });
-    await api.waitFor(id);
-    expect((await api.tasks(id)).deduplicate).toMatchObject({
+    await target.api().waitFor(id);
+    expect((await target.api().tasks(id)).deduplicate).toMatchObject({
       status: 'failed',
       attempts: 1,
       errorType: 'FatalStepError',
@@ -92,8 +89,8 @@ describe('the workflow lifecycle over HTTP', () => {
     const { id } = await submit('dataset-build', {
       faults: { deduplicate: { delayMs: 500 }, label: { delayMs: 500 } },
     });
-    await api.waitFor(id);
-    const { deduplicate, label } = await api.tasks(id);
+    await target.api().waitFor(id);
+    const { deduplicate, label } = await target.api().tasks(id);
     const overlap =
       Math.min(Date.parse(deduplicate.completedAt), Date.parse(label.completedAt)) -
       Math.max(Date.parse(deduplicate.startedAt), Date.parse(label.startedAt));
@@ -103,10 +100,10 @@ describe('the workflow lifecycle over HTTP', () => {
   it('pauses at a step boundary and resumes', async () => {
     const { id } = await submit('dataset-smoke', { faults: { download: { delayMs: 600 } } });
     // Pause while download runs: it finishes and is recorded; validate never starts.
-    await api.waitFor(id, (p) => p.runningTasks === 1, 10_000);
-    expect((await api.post(`/workflows/${id}/pause`)).body.status).toBe('paused');
+    await target.api().waitFor(id, (p) => p.runningTasks === 1, 10_000);
+    expect((await target.api().post(`/workflows/${id}/pause`)).body.status).toBe('paused');
     await sleep(1_200);
-    const paused = await api.waitFor(id, (p) => p.completedTasks === 1);
+    const paused = await target.api().waitFor(id, (p) => p.completedTasks === 1);
     expect(paused.status).toBe('paused');
     expect(paused.tasks.map((t: { status: string }) => t.status)).toEqual([
       'completed',
@@ -115,23 +112,23 @@ describe('the workflow lifecycle over HTTP', () => {
       'pending',
       'pending',
     ]);
-    expect((await api.post(`/workflows/${id}/pause`)).status).toBe(409);
-    expect((await api.post(`/workflows/${id}/resume`)).body.status).toBe('running');
-    expect((await api.waitFor(id)).status).toBe('completed');
-    expect((await api.post(`/workflows/${id}/pause`)).body.message).toBe(
+    expect((await target.api().post(`/workflows/${id}/pause`)).status).toBe(409);
+    expect((await target.api().post(`/workflows/${id}/resume`)).body.status).toBe('running');
+    expect((await target.api().waitFor(id)).status).toBe('completed');
+    expect((await target.api().post(`/workflows/${id}/pause`)).body.message).toBe(
       'Cannot pause workflow in completed state',
     );
   });
 
   it('cancels mid-step, and nothing overwrites the cancellation', async () => {
     const { id } = await submit('dataset-smoke', { faults: { download: { delayMs: 800 } } });
-    await api.waitFor(id, (p) => p.runningTasks === 1, 10_000);
-    expect((await api.post(`/workflows/${id}/cancel`)).body.status).toBe('cancelled');
+    await target.api().waitFor(id, (p) => p.runningTasks === 1, 10_000);
+    expect((await target.api().post(`/workflows/${id}/cancel`)).body.status).toBe('cancelled');
     await sleep(1_200);
-    const progress = await api.waitFor(id);
+    const progress = await target.api().waitFor(id);
     expect(progress.status).toBe('cancelled');
     expect(progress.tasks.every((t: { status: string }) => t.status === 'cancelled')).toBe(true);
-    expect((await api.post(`/workflows/${id}/start`)).body.message).toBe(
+    expect((await target.api().post(`/workflows/${id}/start`)).body.message).toBe(
       'Cannot start workflow in cancelled state',
     );
   });

@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient } from './client.js';
-import { type E2eTarget, startTarget } from './target.js';
+import { describe, expect, it } from 'vitest';
+import { useTarget } from './target.js';
 
-let target: E2eTarget;
-let api: ApiClient;
-beforeAll(async () => {
-  target = await startTarget();
-  api = apiClient(target.url);
-}, 120_000);
-afterAll(() => target.stop());
+const target = useTarget();
 
 const submitFailing = async (faults: Record<string, unknown>) => {
-  const { body } = await api.post('/workflows', {
+  const { body } = await target.api().post('/workflows', {
     jobId: `e2e-recovery-${Math.random().toString(36).slice(2, 8)}`,
     definition: 'dataset-smoke',
     metadata: { dataset: { items: 40 }, autoRecovery: false, faults },
     start: true,
   });
   const id = body.workflowId as string;
-  expect((await api.waitFor(id)).status).toBe('failed');
+  expect((await target.api().waitFor(id)).status).toBe('failed');
   return id;
 };
 
@@ -26,12 +19,12 @@ describe('manual recovery over HTTP', () => {
   it('resumes from the failed step without re-running completed ones', async () => {
     // validate fails its 4 attempts of the first run, then succeeds.
     const id = await submitFailing({ validate: { failTimes: 4 } });
-    const before = await api.tasks(id);
-    const recovered = await api.post(`/workflows/${id}/recover`, { reason: 'flaky validator' });
+    const before = await target.api().tasks(id);
+    const recovered = await target.api().post(`/workflows/${id}/recover`, { reason: 'flaky validator' });
     expect(recovered.status).toBe(200);
     expect(recovered.body).toMatchObject({ status: 'running', recoveryAttempts: 1 });
-    expect((await api.waitFor(id)).status).toBe('completed');
-    const after = await api.tasks(id);
+    expect((await target.api().waitFor(id)).status).toBe('completed');
+    const after = await target.api().tasks(id);
     expect(after.download.startedAt).toBe(before.download.startedAt);
     expect(after.download.totalAttempts).toBe(1);
     expect(after.validate).toMatchObject({ status: 'completed', totalAttempts: 5 });
@@ -39,23 +32,25 @@ describe('manual recovery over HTTP', () => {
 
   it('recovers from a chosen step, skipping the bypassed one, and bounds the attempts', async () => {
     const id = await submitFailing({ label: { fatal: true } });
-    expect((await api.post(`/workflows/${id}/recover`, { fromStep: 99 })).status).toBe(400);
-    const recovered = await api.post(`/workflows/${id}/recover`, { fromStep: 'package' });
+    expect((await target.api().post(`/workflows/${id}/recover`, { fromStep: 99 })).status).toBe(400);
+    const recovered = await target.api().post(`/workflows/${id}/recover`, { fromStep: 'package' });
     expect(recovered.status).toBe(200);
-    const tasks = await api.tasks(id);
+    const tasks = await target.api().tasks(id);
     expect(tasks.label.status).toBe('skipped');
     // package needs label's output, which was bypassed: it fails for good.
-    expect((await api.waitFor(id)).status).toBe('failed');
-    expect((await api.post(`/workflows/${id}/recover`)).status).toBe(200); // second (= max) attempt
-    await api.waitFor(id);
-    const refused = await api.post(`/workflows/${id}/recover`);
+    expect((await target.api().waitFor(id)).status).toBe('failed');
+    expect((await target.api().post(`/workflows/${id}/recover`)).status).toBe(200); // second (= max) attempt
+    await target.api().waitFor(id);
+    const refused = await target.api().post(`/workflows/${id}/recover`);
     expect(refused.status).toBe(409);
     expect(refused.body.message).toBe('Workflow cannot be recovered (attempts: 2/2)');
   });
 
   it('refuses to recover a workflow that has not failed', async () => {
-    const { body } = await api.post('/workflows', { jobId: 'e2e-pending', definition: 'dataset-smoke' });
-    const refused = await api.post(`/workflows/${body.workflowId}/recover`);
+    const { body } = await target
+      .api()
+      .post('/workflows', { jobId: 'e2e-pending', definition: 'dataset-smoke' });
+    const refused = await target.api().post(`/workflows/${body.workflowId}/recover`);
     expect(refused.status).toBe(409);
     expect(refused.body.message).toBe('Cannot recover workflow in pending state');
   });
@@ -65,7 +60,7 @@ describe('many workflows at once', () => {
   it('completes 20 concurrent workflows with correct records', async () => {
     const ids = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
-        const { status, body } = await api.post('/workflows', {
+        const { status, body } = await target.api().post('/workflows', {
           jobId: `e2e-many-${i}`,
           definition: 'dataset-build',
           metadata: { dataset: { items: 50, seed: i } },
@@ -75,7 +70,7 @@ describe('many workflows at once', () => {
         return body.workflowId as string;
       }),
     );
-    const results = await Promise.all(ids.map((id) => api.waitFor(id, undefined, 120_000)));
+    const results = await Promise.all(ids.map((id) => target.api().waitFor(id, undefined, 120_000)));
     for (const progress of results) {
       expect(progress).toMatchObject({
         status: 'completed',
@@ -86,7 +81,7 @@ describe('many workflows at once', () => {
       });
     }
     for (const id of ids) {
-      const tasks = Object.values(await api.tasks(id));
+      const tasks = Object.values(await target.api().tasks(id));
       expect(tasks.every((t) => t.status === 'completed' && t.attempts === 1 && t.workflowId === id)).toBe(
         true,
       );

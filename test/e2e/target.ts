@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalStack } from '../../infra/local/local-stack.js';
+import { type ApiClient, apiClient } from './client.js';
 
 export interface E2eTarget {
   readonly url: string;
@@ -25,6 +27,23 @@ export const startTarget = async (): Promise<E2eTarget> => {
     local: true,
     stop: async () => {
       await stack.stop();
+    },
+  };
+};
+
+/** Starts the target before a test file's tests and stops it after; `api()` is its client. */
+export const useTarget = (): { api: () => ApiClient } => {
+  let target: E2eTarget | undefined;
+  let client: ApiClient | undefined;
+  beforeAll(async () => {
+    target = await startTarget();
+    client = apiClient(target.url);
+  }, 120_000);
+  afterAll(() => target?.stop());
+  return {
+    api: () => {
+      if (!client) throw new Error('the e2e target is not started yet');
+      return client;
     },
   };
 };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowRecord } from '../../functions/domain/records.js';
+import { sumOf, WRITE_ACTIONS } from '../../infra/local/dynamo-meter.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testFlow } from '../support/test-flow.js';
 
@@ -63,7 +64,7 @@ describe('a workflow execution on the synthesized state machine', () => {
     const { execution } = await finish(started);
     expect(execution.status).toBe('SUCCEEDED');
     // Writes after the start: per step, attempt start + task completion + workflow progress.
-    expect(test.dynamo.writes()).toBe(3 * testFlow.steps.length);
+    expect(sumOf(test.dynamo.usage().requests, WRITE_ACTIONS)).toBe(3 * testFlow.steps.length);
     const entered = test.app.stepFunctions
       .history(started.executionArn as string)
       .filter((e) => e.type === 'StateEntered');

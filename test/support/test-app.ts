@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { type DynamoMeter, startDynamoMeter } from '../../infra/local/dynamo-meter.js';
 import { type LocalApp, startLocalApp } from '../../infra/local/local-app.js';
 import { synthTemplate } from '../../infra/synth.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
-import { type DynamoCounter, startDynamoCounter } from './dynamo-counter.js';
 
 export interface TestApp {
   readonly app: LocalApp;
   /** Counts the DynamoDB requests of everything in the app, handlers and state machines alike. */
-  readonly dynamo: DynamoCounter;
+  readonly dynamo: DynamoMeter;
   close(): Promise<void>;
 }
 
@@ -26,7 +26,7 @@ export const startTestApp = async (
 ): Promise<TestApp> => {
   const stage = `t${randomBytes(4).toString('hex')}`;
   const template = synthTemplate({ stage, definitions });
-  const dynamo = await startDynamoCounter(inject('dynamoEndpoint'));
+  const dynamo = await startDynamoMeter(inject('dynamoEndpoint'));
   const app = await startLocalApp({
     template,
     dynamoEndpoint: dynamo.endpoint,

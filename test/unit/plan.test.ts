@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../functions/steps/dataset/generate.js';
 import {
   dagCriticalPath,
   isExactPlan,
@@ -10,18 +11,6 @@ import { datasetBuild } from '../../state-machines/definitions/dataset-build.js'
 
 const dag = (deps: number[][], durations?: number[]): PlanNode[] =>
   deps.map((dependencies, index) => ({ index, dependencies, estimatedDuration: durations?.[index] ?? 1 }));
-
-/** Deterministic PRNG so the random DAGs are the same on every run. */
-const mulberry32 = (seed: number) => {
-  let state = seed;
-  return () => {
-    state += 0x6d2b79f5;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 describe('planWorkflow', () => {
   it('runs deduplicate and label side by side in dataset-build', () => {

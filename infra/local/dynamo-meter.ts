@@ -1,5 +1,5 @@
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen.js';
 
 /** Requests and capacity units by DynamoDB action. */
 export interface DynamoUsage {
@@ -43,8 +43,7 @@ const consumed = (body: string): number => {
 };
 
 /**
- * A pass-through proxy in front of the local DynamoDB, like test/support/dynamo-counter.ts, that
- * also asks for ReturnConsumedCapacity on every data request: the server then says how many units
+ * A pass-through proxy in front of the local DynamoDB that counts requests by action and asks for ReturnConsumedCapacity on every data request: the server then says how many units
  * each request cost, index writes included, which is what on-demand pricing bills. (The local
  * servers do not check request signatures, so rewriting the body is harmless.)
  */
@@ -95,20 +94,15 @@ export const startDynamoMeter = async (target: string): Promise<DynamoMeter> => 
       forward.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLocal(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: url,
     usage: () => ({ requests: { ...requests }, units: { ...units }, latencies: [...latencies] }),
     reset: () => {
       requests = {};
       units = {};
       latencies = [];
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 };
