@@ -9,6 +9,7 @@ import type { TaskKey } from '../../functions/repositories/items.js';
 import { TaskRepository } from '../../functions/repositories/task-repository.js';
 import { createWorkflowWithTasks, type NewTaskInput } from '../../functions/repositories/workflow-store.js';
 import { createTestTables, type TestTables } from '../support/tables.js';
+import { pathThrough } from '../support/transition-path.js';
 
 let tables: TestTables;
 let tasks: TaskRepository;
@@ -52,24 +53,7 @@ const create = (
     },
   );
 
-/** Shortest path from pending to `target` through TASK_TRANSITIONS. */
-const pathTo = (target: TaskStatus): TaskStatus[] => {
-  const previous = new Map<TaskStatus, TaskStatus>();
-  const queue: TaskStatus[] = ['pending'];
-  const seen = new Set(queue);
-  while (queue.length > 0) {
-    const status = queue.shift() as TaskStatus;
-    for (const next of TASK_TRANSITIONS[status]) {
-      if (seen.has(next)) continue;
-      seen.add(next);
-      previous.set(next, status);
-      queue.push(next);
-    }
-  }
-  const path: TaskStatus[] = [];
-  for (let s: TaskStatus | undefined = target; s && s !== 'pending'; s = previous.get(s)) path.unshift(s);
-  return path;
-};
+const pathTo = (target: TaskStatus): TaskStatus[] => pathThrough(TASK_TRANSITIONS, 'pending', target);
 
 const taskIn = async (status: TaskStatus): Promise<TaskKey> => {
   const workflow = await create();

@@ -15,6 +15,7 @@ import { encodeCursor, type Page } from '../../functions/repositories/cursor.js'
 import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
 import { createWorkflowWithTasks } from '../../functions/repositories/workflow-store.js';
 import { createTestTables, type TestTables } from '../support/tables.js';
+import { pathThrough } from '../support/transition-path.js';
 
 let tables: TestTables;
 let repo: WorkflowRepository;
@@ -56,24 +57,8 @@ const create = (options: CreateOptions = {}): Promise<WorkflowRecord> =>
     },
   );
 
-/** Shortest path of transitions from pending to each status, from the transition table itself. */
-const pathTo = (target: WorkflowStatus): WorkflowStatus[] => {
-  const previous = new Map<WorkflowStatus, WorkflowStatus>();
-  const queue: WorkflowStatus[] = ['pending'];
-  const seen = new Set(queue);
-  while (queue.length > 0) {
-    const status = queue.shift() as WorkflowStatus;
-    for (const next of WORKFLOW_TRANSITIONS[status]) {
-      if (seen.has(next)) continue;
-      seen.add(next);
-      previous.set(next, status);
-      queue.push(next);
-    }
-  }
-  const path: WorkflowStatus[] = [];
-  for (let s: WorkflowStatus | undefined = target; s && s !== 'pending'; s = previous.get(s)) path.unshift(s);
-  return path;
-};
+const pathTo = (target: WorkflowStatus): WorkflowStatus[] =>
+  pathThrough(WORKFLOW_TRANSITIONS, 'pending', target);
 
 const createIn = async (status: WorkflowStatus, options: CreateOptions = {}): Promise<WorkflowRecord> => {
   let record = await create(options);
