@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ulid } from 'ulid';
 import { CORRELATION_HEADER, logger } from '../shared/logger.js';
 import { powertools } from '../shared/powertools.js';
+import { correlationIdOf } from './correlation.js';
 import { type ApiDeps, depsFromEnv } from './deps.js';
 import { HttpError, httpErrors, jsonResponse } from './http-errors.js';
 import { type IdempotentRequest, idempotencyKeyOf, makeIdempotentRunner } from './idempotency.js';
@@ -14,19 +14,6 @@ import type { OperationId } from './routes.js';
 type AnyOperation = (input: unknown, context: OperationContext) => unknown;
 /** The correlation id rides beside the request: the idempotency key and payload hash leave it out. */
 type ApiRequest = IdempotentRequest & { readonly correlationId: string };
-
-/**
- * The caller's `x-correlation-id` when it is a sane token, else API Gateway's request id (a direct
- * invocation without one gets a fresh id): every log line of the request and of the runs it starts
- * carries it.
- */
-const correlationIdOf = (event: APIGatewayProxyEvent): string => {
-  const header = Object.entries(event.headers ?? {}).find(
-    ([name]) => name.toLowerCase() === CORRELATION_HEADER,
-  )?.[1];
-  if (header && /^[\x21-\x7e]{1,128}$/.test(header)) return header;
-  return event.requestContext?.requestId ?? ulid();
-};
 
 /**
  * The one API Lambda (one function for every route: fewer cold starts). It routes on the route

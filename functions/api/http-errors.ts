@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { logger } from '../shared/logger.js';
+import { CORRELATION_HEADER, logger } from '../shared/logger.js';
+import { correlationIdOf } from './correlation.js';
 
 /** An error the API itself raises about a request (route, method, media type, body syntax). */
 export class HttpError extends Error {
@@ -114,6 +115,9 @@ export const jsonResponse = (
 export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
   onError: (request) => {
     const { statusCode, body, headers } = describeError(request.error);
-    request.response = jsonResponse(statusCode, body, headers);
+    request.response = jsonResponse(statusCode, body, {
+      ...headers,
+      [CORRELATION_HEADER]: correlationIdOf(request.event),
+    });
   },
 });

@@ -110,7 +110,16 @@ export class Orchestrator {
         nonRetryable: step.retry.nonRetryable,
       })),
     });
-    return input.start ? this.start(workflow.workflowId, input) : workflow;
+    if (!input.start) return workflow;
+    try {
+      return await this.start(workflow.workflowId, input);
+    } catch (error) {
+      // The workflow exists whatever became of its start: answer with its record (failed, with the
+      // reason, recoverable) so a retried request gets this answer rather than creating another.
+      const current = await this.deps.repos.workflows.getById(workflow.workflowId);
+      if (current?.status === 'failed') return current;
+      throw error;
+    }
   }
 
   async get(workflowId: string): Promise<WorkflowRecord> {

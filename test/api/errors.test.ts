@@ -86,6 +86,16 @@ describe('client errors', () => {
     const post = await send(apiEvent('GET', '/workflows/{id}/start', { params: { id: 'x' } }));
     expect(post.status).toBe(405);
   });
+
+  it('hands the correlation id back on errors too', async () => {
+    const event = apiEvent('GET', '/workflows/{id}', {
+      params: { id: 'missing' },
+      headers: { 'x-correlation-id': 'corr-err-1' },
+    });
+    const response = await send(event);
+    expect(response.status).toBe(404);
+    expect(response.headers['x-correlation-id']).toBe('corr-err-1');
+  });
 });
 
 describe('server errors', () => {
@@ -118,6 +128,27 @@ describe('Idempotency-Key on POST /workflows', () => {
     expect(retry.body).toEqual(first.body);
     const listed = await api.call('GET', '/jobs/{jobId}/workflows', { params: { jobId } });
     expect(listed.body.items).toHaveLength(1);
+  });
+
+  it('answers a start that failed with the failed workflow, and a retry gets that same answer', async () => {
+    const jobId = `job-idem-start-${Date.now()}`;
+    const key = `key-start-${Date.now()}`;
+    api.startFailures.push(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const first = await post({ jobId, definition: 'dataset-build', start: true }, key);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      status: 'failed',
+      errorMessage: 'Could not start execution: Rate exceeded',
+    });
+    const retry = await post({ jobId, definition: 'dataset-build', start: true }, key);
+    expect(retry.body).toEqual(first.body);
+    const listed = await api.call('GET', '/jobs/{jobId}/workflows', { params: { jobId } });
+    expect(listed.body.items).toHaveLength(1);
+    // Failed, not lost: it can be recovered.
+    const recovered = await api.call('POST', '/workflows/{id}/recover', {
+      params: { id: first.body.workflowId },
+    });
+    expect(recovered.body).toMatchObject({ status: 'running', recoveryAttempts: 1 });
   });
 
   it('the same key with another body is a 422 with a clear message', async () => {

@@ -22,17 +22,21 @@ export interface SfnCall {
  */
 export const recordingSfn = () => {
   const calls: SfnCall[] = [];
+  /** Errors the next StartExecution calls throw: a service outage cannot be produced locally. */
+  const startFailures: Error[] = [];
   const client = {
     send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       calls.push({ command: command.constructor.name, input: command.input });
       if (command.constructor.name === 'StartExecutionCommand') {
+        const failure = startFailures.shift();
+        if (failure) throw failure;
         const arn = `${String(command.input.stateMachineArn).replace(':stateMachine:', ':execution:')}:${String(command.input.name)}`;
         return { executionArn: arn, startDate: new Date() };
       }
       return {};
     },
   } as unknown as SFNClient;
-  return { client, calls };
+  return { client, calls, startFailures };
 };
 
 export const lambdaContext = (): Context =>
@@ -94,6 +98,8 @@ export interface ApiResult {
 export interface TestApi {
   readonly tables: TestTables;
   readonly sfnCalls: SfnCall[];
+  /** Push an error to make the next StartExecution fail. */
+  readonly startFailures: Error[];
   readonly workflows: WorkflowRepository;
   readonly tasks: TaskRepository;
   readonly handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -126,6 +132,7 @@ export const startTestApi = async (): Promise<TestApi> => {
   return {
     tables,
     sfnCalls: sfn.calls,
+    startFailures: sfn.startFailures,
     workflows,
     tasks,
     handler,
