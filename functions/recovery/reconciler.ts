@@ -21,6 +21,8 @@ export interface ReconcileSummary {
   runsStarted: number;
   /** recovering whose run could not be started → failed. */
   recoveringFailed: number;
+  /** failed with attempts left and no recovery under way (its failure event was lost) → recovering. */
+  failuresRecovered: number;
   /** Tasks left in flight by an execution that ended → failed / cancelled. */
   tasksClosed: number;
   errors: number;
@@ -45,6 +47,7 @@ export const reconcile = async (deps: RecoveryDeps): Promise<ReconcileSummary> =
     recoveries: 0,
     runsStarted: 0,
     recoveringFailed: 0,
+    failuresRecovered: 0,
     tasksClosed: 0,
     errors: 0,
   };
@@ -64,6 +67,7 @@ export const reconcile = async (deps: RecoveryDeps): Promise<ReconcileSummary> =
       }
     }
   }
+  await recoverLostFailures(deps, stale, summary);
   await closeOrphanedTasks(deps, stale, summary);
   logger.info('reconcile: pass done', { ...summary });
   return summary;
@@ -152,6 +156,41 @@ const repairRecovering = async (
     // launch() already recorded `failed` with the reason when the start itself was refused.
     summary.recoveringFailed++;
     logger.error('reconcile: recovery run could not be started', { workflowId, run, error });
+  }
+};
+
+/**
+ * Failed workflows with attempts left that nothing is recovering: their failure event was lost (or
+ * every delivery failed). The same rule as the event handler applies (automatic recovery on, the
+ * workflow not opted out); only records older than the stale threshold, so an event still in
+ * flight gets there first — and if both act, the conditional write lets one through.
+ */
+const recoverLostFailures = async (
+  deps: RecoveryDeps,
+  stale: (at: string) => boolean,
+  summary: ReconcileSummary,
+): Promise<void> => {
+  for await (const workflow of pages((cursor) =>
+    deps.repos.workflows.listRecoverable({ limit: 100, ...cursor }),
+  )) {
+    if (!stale(workflow.updatedAt)) continue;
+    summary.checked++;
+    try {
+      const outcome = await recoverAutomatically(
+        deps,
+        workflow,
+        'automatic: reconciler (failure event lost)',
+      );
+      if (outcome === 'recovering') {
+        summary.failuresRecovered++;
+        logger.warn('reconcile: failed with no recovery under way → recovering', {
+          workflowId: workflow.workflowId,
+        });
+      }
+    } catch (error) {
+      summary.errors++;
+      logger.error('reconcile: recovery failed', { workflowId: workflow.workflowId, error });
+    }
   }
 };
 

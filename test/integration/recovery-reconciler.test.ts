@@ -88,6 +88,22 @@ describe('the reconciler', () => {
     expect((await settled(test, created.workflowId)).status).toBe('completed');
   });
 
+  it('recovers a failed workflow whose failure event was lost', async () => {
+    const created = await test.app.orchestrator.create({
+      jobId: 'job-recon-6',
+      definition: testFlow.name,
+      metadata: { dataset: { items: 20, seed: 6 } },
+    });
+    await corrupt(created.workflowId, 'job-recon-6', { status: 'failed', errorMessage: 'lost event' });
+    const summary = await reconcile();
+    expect(summary).toMatchObject({ failuresRecovered: 1, errors: 0 });
+    expect(await settled(test, created.workflowId)).toMatchObject({
+      status: 'completed',
+      recoveryAttempts: 1,
+    });
+    expect(await reconcile()).toMatchObject({ failuresRecovered: 0 });
+  });
+
   it('closes a task left running under a workflow that ended', async () => {
     const started = await startWorkflow(test, 'job-recon-5');
     await settled(test, started.workflowId);
