@@ -16,6 +16,7 @@ import type { Repositories } from '../repositories/from-env.js';
 import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositories/workflow-store.js';
 import { logger } from '../shared/logger.js';
 import { recordRecovery, recordWorkflowFinished } from '../shared/metrics.js';
+import { closeInFlightTasks } from './open-tasks.js';
 import { executionArnOf, executionName, type StateMachineArns } from './state-machines-config.js';
 import { progressView } from './views.js';
 
@@ -226,6 +227,9 @@ export class Orchestrator {
     if (workflow.status !== 'failed')
       throw new InvalidTransitionError('workflow', 'recover', workflow.status, 'recovering');
     const definition = this.definition(workflow.definitionName);
+    // A run that died (crash, interrupted local stack) can leave tasks `running`: close them first,
+    // before the attempt is counted, since only closed tasks can be reset.
+    await closeInFlightTasks(this.deps.repos, workflowId, 'failed', 'Its run ended before the step finished');
     const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
     const fromStep = resolveFromStep(definition, tasks, input.fromStep);
     const recovering = await this.deps.repos.workflows.beginRecovery(workflowId);

@@ -2,10 +2,10 @@ import * as z from 'zod';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { statusChanged } from '../events/domain-events.js';
+import { closeInFlightTasks } from '../orchestrator/open-tasks.js';
 import { logger } from '../shared/logger.js';
 import { type RecoveryOutcome, recoverAutomatically } from './automatic.js';
 import type { RecoveryDeps } from './deps.js';
-import { closeInFlightTasks } from './open-tasks.js';
 
 /** The part of a "Step Functions Execution Status Change" event this handler reads. */
 export const ExecutionStatusChange = z.object({

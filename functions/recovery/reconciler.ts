@@ -1,12 +1,12 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import type { WorkflowRecord } from '../domain/records.js';
 import { isTerminalWorkflowStatus, type WorkflowStatus } from '../domain/statuses.js';
+import { closeInFlightTasks, IN_FLIGHT_TASK_STATUSES } from '../orchestrator/open-tasks.js';
 import { executionArnOf, executionName } from '../orchestrator/state-machines-config.js';
 import { logger } from '../shared/logger.js';
 import { recoverAutomatically } from './automatic.js';
 import type { RecoveryDeps } from './deps.js';
 import { executionFailureMessage } from './execution-events.js';
-import { closeInFlightTasks, IN_FLIGHT_TASK_STATUSES } from './open-tasks.js';
 
 /** What one pass found and repaired: also the handler's return value. */
 export interface ReconcileSummary {

@@ -59,6 +59,11 @@ export interface LocalApp {
   readonly orchestrator: Orchestrator;
   /** Definition name → state machine ARN, as the stack's STATE_MACHINES variable says on AWS. */
   readonly stateMachines: StateMachineArns;
+  /**
+   * Stops routing events and firing schedules, then waits for deliveries in flight: what a
+   * shutdown does first, so the recovery handler does not act on executions the shutdown stops.
+   */
+  quiesce(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,7 +134,7 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     onDeadLetter: (rule, _event, error) =>
       console.error(`event rule ${rule}: delivery failed: ${error.message}`),
   });
-  stepFunctions.onStatusChange((event) => events.put(event));
+  const detachStatusEvents = stepFunctions.onStatusChange((event) => events.put(event));
   events.startSchedules();
   const eventBridgeEndpoint = await startEventBridgeEndpoint({ bus: events });
   for (const name of ['AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_EVENTS']) {
@@ -190,6 +195,11 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     repos,
     orchestrator,
     stateMachines,
+    async quiesce() {
+      detachStatusEvents();
+      events.stop();
+      await events.idle();
+    },
     async close() {
       events.stop();
       await api.close();

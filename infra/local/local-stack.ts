@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { workflowSourcesOf } from '../../functions/domain/transitions.js';
 import { REPO_ROOT } from '../lambda.js';
 import { synthTemplate } from '../synth.js';
 import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';
@@ -55,6 +56,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamo,
       url: app.api.url,
       stop: async () => {
+        await app.quiesce();
         const interrupted = await interruptRunning(app);
         await app.close();
         await dynamo.stop();
@@ -76,15 +78,19 @@ const interruptRunning = async (app: LocalApp): Promise<number> => {
   for (const machineArn of Object.values(app.stateMachines)) {
     for (const execution of app.stepFunctions.listExecutions(machineArn, 'RUNNING')) {
       const workflowId = (JSON.parse(execution.input ?? '{}') as { workflowId?: string }).workflowId;
+      const workflow = workflowId ? await app.repos.workflows.getById(workflowId) : undefined;
+      // The record first: a step finishing in between then finds the workflow failed and stops.
+      if (
+        workflow?.executionArn === execution.executionArn &&
+        workflowSourcesOf('failed').includes(workflow.status)
+      ) {
+        await app.repos.workflows.markFailed(workflow.workflowId, INTERRUPTED_MESSAGE).catch(() => undefined);
+        count++;
+      }
       app.stepFunctions.stopExecution(execution.executionArn, {
         error: 'Interrupted',
         cause: INTERRUPTED_MESSAGE,
       });
-      const workflow = workflowId ? await app.repos.workflows.getById(workflowId) : undefined;
-      if (!workflow || workflow.executionArn !== execution.executionArn) continue;
-      if (!['running', 'paused', 'recovering'].includes(workflow.status)) continue;
-      await app.repos.workflows.markFailed(workflow.workflowId, INTERRUPTED_MESSAGE).catch(() => undefined);
-      count++;
     }
   }
   return count;

@@ -4,13 +4,14 @@ import { javaMajorVersion } from './dynamodb-server.js';
 import { DEFAULT_DATA_DIR, startLocalStack } from './local-stack.js';
 import { watchWorkflows } from './watch.js';
 
-const USAGE = `npm start -- [--port 3000] [--fresh] [--no-demo] [--in-memory]
+const USAGE = `npm start -- [--port 3000] [--fresh] [--no-demo] [--in-memory] [--data-dir DIR]
 
 Runs the synthesized app on this machine: DynamoDB on 127.0.0.1, the state machines, the Lambda
 handlers and the API routes of cdk.out, with no AWS account.
   --port N      API port (default 3000, or $PORT)
   --fresh       start with empty tables (data is otherwise kept under .local/)
   --in-memory   keep no data on disk
+  --data-dir D  where the data is kept (default .local/dynamodb)
   --no-demo     do not submit the example dataset-build workflow`;
 
 const { values } = parseArgs({
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     fresh: { type: 'boolean', default: false },
     'in-memory': { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
     'no-demo': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -34,7 +36,7 @@ if (java === undefined || java < 17) {
 console.log('Synthesizing the app and starting the local stack...');
 const stack = await startLocalStack({
   port: Number(values.port),
-  ...(values['in-memory'] ? {} : { dataDir: DEFAULT_DATA_DIR }),
+  ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] }),
   fresh: values.fresh,
 });
 const { url } = stack;
