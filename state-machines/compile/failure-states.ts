@@ -1,6 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import type { WorkflowStatus } from '../../functions/domain/statuses.js';
 import { taskSourcesOf, workflowSourcesOf } from '../../functions/domain/transitions.js';
 import { TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
 import type { WorkflowStep } from '../dsl.js';
@@ -13,6 +14,48 @@ const statusIn = (statuses: readonly string[]) => ({
   expression: `#status IN (${statuses.map((_, i) => `:from${i}`).join(', ')})`,
   values: Object.fromEntries(statuses.map((s, i) => [`:from${i}`, tasks.DynamoAttributeValue.fromString(s)])),
 });
+
+/**
+ * A workflow status change written by the state machine itself, under the repository's rule: the
+ * condition lists the sources of `to` in the transition table, only the execution that owns the
+ * workflow may write it, and `jobStatus` (`<jobId>#<status>`) and the timestamps move with it.
+ * `extra` sets more attributes: `{ attribute: [placeholder, value] }`.
+ */
+const workflowTransition = (
+  scope: Construct,
+  id: string,
+  tables: CompileTables,
+  to: WorkflowStatus,
+  extra: Record<string, [placeholder: string, value: tasks.DynamoAttributeValue]> = {},
+): tasks.DynamoUpdateItem => {
+  const from = statusIn(workflowSourcesOf(to));
+  const sets = [
+    `#status = :${to}`,
+    'jobStatus = :jobStatus',
+    ...Object.entries(extra).map(([attribute, [placeholder]]) => `${attribute} = ${placeholder}`),
+    'completedAt = :now',
+    'updatedAt = :now',
+  ];
+  return new tasks.DynamoUpdateItem(scope, id, {
+    table: tables.workflows,
+    key: { [WORKFLOW_TABLE.partitionKey.name]: S('$.workflowId') },
+    updateExpression: `SET ${sets.join(', ')}`,
+    // Only the execution that runs the workflow may move it: a replaced run cannot undo a recovery.
+    conditionExpression: `${from.expression} AND executionArn = :execution`,
+    expressionAttributeNames: { '#status': 'status' },
+    expressionAttributeValues: {
+      [`:${to}`]: tasks.DynamoAttributeValue.fromString(to),
+      ':jobStatus': tasks.DynamoAttributeValue.fromString(
+        sfn.JsonPath.format(`{}#${to}`, sfn.JsonPath.stringAt('$.jobId')),
+      ),
+      ...Object.fromEntries(Object.values(extra)),
+      ':now': S('$$.State.EnteredTime'),
+      ':execution': S('$$.Execution.Id'),
+      ...from.values,
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+};
 
 /**
  * What runs when a step's attempts are exhausted (or it failed for good): records the task and the
@@ -68,32 +111,17 @@ export const failureStates = (
     resultPath: '$.failure.task',
   });
 
-  const workflowFrom = statusIn(workflowSourcesOf('failed'));
-  const recordWorkflow = new tasks.DynamoUpdateItem(scope, `Record workflow failure at ${name}`, {
-    table: tables.workflows,
-    key: { [WORKFLOW_TABLE.partitionKey.name]: S('$.workflowId') },
-    updateExpression:
-      'SET #status = :failed, jobStatus = :jobStatus, errorMessage = :message, completedAt = :now, updatedAt = :now',
-    // Only the execution that runs the workflow may fail it: a replaced run cannot undo a recovery.
-    conditionExpression: `${workflowFrom.expression} AND executionArn = :execution`,
-    expressionAttributeNames: { '#status': 'status' },
-    expressionAttributeValues: {
-      ':failed': tasks.DynamoAttributeValue.fromString('failed'),
-      ':jobStatus': tasks.DynamoAttributeValue.fromString(
-        sfn.JsonPath.format('{}#failed', sfn.JsonPath.stringAt('$.jobId')),
-      ),
-      ':message': tasks.DynamoAttributeValue.fromString(
+  const recordWorkflow = workflowTransition(scope, `Record workflow failure at ${name}`, tables, 'failed', {
+    errorMessage: [
+      ':message',
+      tasks.DynamoAttributeValue.fromString(
         sfn.JsonPath.format(
           `Task ${name} failed after {} attempts: {}`,
           sfn.JsonPath.stringAt('$.failure.task.Attributes.attempts.N'),
           sfn.JsonPath.stringAt('$.failure.message'),
         ),
       ),
-      ':now': S('$$.State.EnteredTime'),
-      ':execution': S('$$.Execution.Id'),
-      ...workflowFrom.values,
-    },
-    resultPath: sfn.JsonPath.DISCARD,
+    ],
   });
 
   // A refused bookkeeping write means the records moved on (cancelled, replaced run): just stop.
@@ -118,25 +146,7 @@ export const failureStates = (
 
 /** Completes the workflow after a final Parallel; never overwrites cancelled (transition table). */
 export const completionState = (scope: Construct, tables: CompileTables): sfn.IChainable => {
-  const from = statusIn(workflowSourcesOf('completed'));
-  const complete = new tasks.DynamoUpdateItem(scope, 'Complete workflow', {
-    table: tables.workflows,
-    key: { [WORKFLOW_TABLE.partitionKey.name]: S('$.workflowId') },
-    updateExpression:
-      'SET #status = :completed, jobStatus = :jobStatus, completedAt = :now, updatedAt = :now',
-    conditionExpression: `${from.expression} AND executionArn = :execution`,
-    expressionAttributeNames: { '#status': 'status' },
-    expressionAttributeValues: {
-      ':completed': tasks.DynamoAttributeValue.fromString('completed'),
-      ':jobStatus': tasks.DynamoAttributeValue.fromString(
-        sfn.JsonPath.format('{}#completed', sfn.JsonPath.stringAt('$.jobId')),
-      ),
-      ':now': S('$$.State.EnteredTime'),
-      ':execution': S('$$.Execution.Id'),
-      ...from.values,
-    },
-    resultPath: sfn.JsonPath.DISCARD,
-  });
+  const complete = workflowTransition(scope, 'Complete workflow', tables, 'completed');
   // Refused: the workflow was cancelled (or a newer run owns it) while the last steps ran.
   complete.addCatch(new sfn.Succeed(scope, 'Workflow no longer running'), {
     errors: ['DynamoDB.ConditionalCheckFailedException'],

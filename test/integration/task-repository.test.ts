@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
-import type { TaskRecord, WorkflowRecord } from '../../functions/domain/records.js';
+import type { WorkflowRecord } from '../../functions/domain/records.js';
 import { TaskStatus } from '../../functions/domain/statuses.js';
 import { canMoveTask, TASK_TRANSITIONS } from '../../functions/domain/transitions.js';
-import type { Page } from '../../functions/repositories/cursor.js';
 import type { TaskKey } from '../../functions/repositories/items.js';
 import { TaskRepository } from '../../functions/repositories/task-repository.js';
 import { createWorkflowWithTasks, type NewTaskInput } from '../../functions/repositories/workflow-store.js';
+import { allPages } from '../support/pages.js';
 import { createTestTables, type TestTables } from '../support/tables.js';
 import { pathThrough } from '../support/transition-path.js';
 
@@ -60,17 +60,6 @@ const taskIn = async (status: TaskStatus): Promise<TaskKey> => {
   const key = { workflowId: workflow.workflowId, stepIndex: 0 };
   for (const to of pathTo(status)) await tasks.transition(key, to, { action: 'move' });
   return key;
-};
-
-const allPages = async (list: (cursor?: string) => Promise<Page<TaskRecord>>): Promise<TaskRecord[]> => {
-  const items: TaskRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return items;
 };
 
 describe('task status transitions follow TASK_TRANSITIONS', () => {

@@ -11,9 +11,10 @@ import {
 import type { WorkflowRecord } from '../../functions/domain/records.js';
 import { WorkflowStatus } from '../../functions/domain/statuses.js';
 import { canMoveWorkflow, WORKFLOW_TRANSITIONS } from '../../functions/domain/transitions.js';
-import { encodeCursor, type Page } from '../../functions/repositories/cursor.js';
+import { encodeCursor } from '../../functions/repositories/cursor.js';
 import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
 import { createWorkflowWithTasks } from '../../functions/repositories/workflow-store.js';
+import { allPages } from '../support/pages.js';
 import { createTestTables, type TestTables } from '../support/tables.js';
 import { pathThrough } from '../support/transition-path.js';
 
@@ -64,19 +65,6 @@ const createIn = async (status: WorkflowStatus, options: CreateOptions = {}): Pr
   let record = await create(options);
   for (const to of pathTo(status)) record = await repo.transition(record.workflowId, to, { action: 'move' });
   return record;
-};
-
-const allPages = async (
-  list: (cursor?: string) => Promise<Page<WorkflowRecord>>,
-): Promise<WorkflowRecord[]> => {
-  const items: WorkflowRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return items;
 };
 
 describe('status transitions follow WORKFLOW_TRANSITIONS', () => {
