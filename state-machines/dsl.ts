@@ -71,30 +71,7 @@ export const DEFAULT_MAX_RECOVERY_ATTEMPTS = 3;
 export const DEFAULT_MAX_DELAY = 60;
 export const MAX_STEPS = 100;
 
-/** A validated step with every default applied and dependencies resolved to indices. */
-export interface WorkflowStep {
-  readonly index: number;
-  readonly name: string;
-  readonly taskType: string;
-  readonly handler: string;
-  readonly maxRetries: number;
-  readonly dependencies: readonly number[];
-  readonly timeout: number;
-  readonly estimatedDuration: number;
-  readonly retry: {
-    readonly maxDelay: number;
-    readonly jitter: boolean;
-    readonly nonRetryable: readonly string[];
-  };
-}
-
-export interface WorkflowDefinition {
-  readonly name: string;
-  readonly version: string;
-  readonly description: string;
-  readonly maxRecoveryAttempts: number;
-  readonly steps: readonly WorkflowStep[];
-}
+export type { WorkflowDefinition, WorkflowStep } from '../functions/contract/definition.js';
 
 /** Identity helper: gives a step literal its type. */
 export const step = (spec: StepSpec): StepSpec => spec;

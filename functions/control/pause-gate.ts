@@ -1,6 +1,6 @@
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
-import { PauseGateEvent } from '../../state-machines/compile/execution-input.js';
+import { PauseGateEvent } from '../contract/execution.js';
 import { repositoriesFromEnv } from '../repositories/from-env.js';
 import { logger } from '../shared/logger.js';
 import { powertools } from '../shared/powertools.js';

@@ -4,9 +4,10 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type ExecutionInput, stepKey } from '../../state-machines/compile/execution-input.js';
-import type { WorkflowDefinition } from '../../state-machines/dsl.js';
-import { workflowDefinitions } from '../../state-machines/registry.js';
+import type { WorkflowDefinition } from '../contract/definition.js';
+import { type ExecutionInput, stepKey } from '../contract/execution.js';
+import { executionArnOf, executionName } from '../contract/executions.js';
+import { workflowDefinitions } from '../definitions/catalog.js';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { computeProgress } from '../domain/progress.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
@@ -17,7 +18,7 @@ import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositor
 import { logger } from '../shared/logger.js';
 import { recordRecovery, recordWorkflowFinished } from '../shared/metrics.js';
 import { closeInFlightTasks } from './open-tasks.js';
-import { executionArnOf, executionName, type StateMachineArns } from './state-machines-config.js';
+import type { StateMachineArns } from './state-machines-config.js';
 import { progressView } from './views.js';
 
 export interface OrchestratorDeps {

@@ -1,6 +1,6 @@
+import { consoleUrlOf } from '../contract/executions.js';
 import { computeWeightedProgress, estimateCompletion } from '../domain/progress.js';
 import { type TaskRecord, taskId, type WorkflowRecord } from '../domain/records.js';
-import { consoleUrlOf } from './state-machines-config.js';
 
 /** A workflow as the API shows it: the record without internal bookkeeping fields. */
 export const workflowView = (workflow: WorkflowRecord) => {

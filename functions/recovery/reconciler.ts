@@ -1,8 +1,8 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { executionArnOf, executionName } from '../contract/executions.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { isTerminalWorkflowStatus, type WorkflowStatus } from '../domain/statuses.js';
 import { closeInFlightTasks, IN_FLIGHT_TASK_STATUSES } from '../orchestrator/open-tasks.js';
-import { executionArnOf, executionName } from '../orchestrator/state-machines-config.js';
 import { logger } from '../shared/logger.js';
 import { recoverAutomatically } from './automatic.js';
 import type { RecoveryDeps } from './deps.js';

@@ -1,10 +1,6 @@
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import {
-  type StepEvent,
-  StepEvent as StepEventSchema,
-  stepKey,
-} from '../../state-machines/compile/execution-input.js';
+import { type StepEvent, StepEvent as StepEventSchema, stepKey } from '../contract/execution.js';
 import {
   FatalStepError,
   InvalidTransitionError,

@@ -4,9 +4,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { stepKey } from '../../functions/contract/execution.js';
 import { NON_RETRYABLE_ERRORS } from '../../functions/domain/errors.js';
 import type { WorkflowDefinition, WorkflowStep } from '../dsl.js';
-import { stepKey } from './execution-input.js';
 import { completionState, failureStates } from './failure-states.js';
 import { type Plan, planWorkflow } from './plan.js';
 
