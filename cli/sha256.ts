@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 
 /**
- * The Checksum SignatureV4 wants, on node:crypto (HMAC when given a secret), so signing adds no
- * hashing package.
+ * The hash SignatureV4 wants (its HashConstructor: update and digest, no reset), on node:crypto (HMAC
+ * when given a secret), so signing adds no hashing package.
  */
 export class Sha256 {
   private readonly hash;
@@ -17,10 +17,6 @@ export class Sha256 {
 
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());
-  }
-
-  reset(): void {
-    throw new Error('Sha256.reset is not supported: make a new instance');
   }
 }
 

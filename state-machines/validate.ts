@@ -82,8 +82,9 @@ const normalizeStep = (spec: ParsedSpec, index: number, dependencies: number[]):
 };
 
 /**
- * Checks every rule of DESIGN §2 and reports all problems in one WorkflowDefinitionError whose
- * message names each step and rule; returns the definition with defaults applied.
+ * Checks every definition rule (docs/behaviour.md, "Definitions") and reports all problems in one
+ * WorkflowDefinitionError whose message names each step and rule; returns the definition with defaults
+ * applied.
  */
 export const validateWorkflow = (input: unknown): WorkflowDefinition => {
   const parsed = WorkflowSpec.safeParse(input);

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { workflowDefinitions as catalogDefinitions } from '../../functions/definitions/catalog.js';
 import { WorkflowDefinitionError } from '../../functions/domain/errors.js';
+import { CATALOG_PATH, renderCatalog } from '../../state-machines/catalog.js';
 import { datasetBuild } from '../../state-machines/definitions/dataset-build.js';
 import type { StepSpec, WorkflowSpec } from '../../state-machines/dsl.js';
-import { findDefinition, getDefinition, workflowDefinitions } from '../../state-machines/registry.js';
+import { workflowDefinitions } from '../../state-machines/registry.js';
 import { validateWorkflow } from '../../state-machines/validate.js';
 
 const stepNamed = (name: string, overrides: Partial<StepSpec> = {}): StepSpec => ({
@@ -138,7 +141,11 @@ describe('shipped definitions', () => {
 
   it('are registered by name', () => {
     expect(workflowDefinitions.map((d) => d.name)).toContain('dataset-build');
-    expect(findDefinition('dataset-build')).toBe(datasetBuild);
-    expect(() => getDefinition('nope')).toThrow('Definition not found: nope');
+    expect(workflowDefinitions).toContain(datasetBuild);
+  });
+
+  it('reach the runtime as the generated catalog, which is up to date (npm run definitions)', () => {
+    expect(readFileSync(new URL(`../../${CATALOG_PATH}`, import.meta.url), 'utf8')).toBe(renderCatalog());
+    expect(catalogDefinitions).toEqual(workflowDefinitions);
   });
 });
