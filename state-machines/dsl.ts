@@ -75,3 +75,24 @@ export type { WorkflowDefinition, WorkflowStep } from '../functions/contract/def
 
 /** Identity helper: gives a step literal its type. */
 export const step = (spec: StepSpec): StepSpec => spec;
+
+/** Field changes of a variant: the workflow's own, and each step's by step name. */
+export type VariantChanges = Partial<Omit<WorkflowSpec, 'steps'>> & {
+  readonly steps?: Readonly<Record<string, Partial<Omit<StepSpec, 'name'>>>>;
+};
+
+/**
+ * A definition that is `base` with some fields changed: the same steps, handlers and dependencies,
+ * so a variant cannot drift from what it varies. A change for a step `base` lacks is refused.
+ */
+export const variantOf = (base: WorkflowSpec, { steps: stepChanges = {}, ...changes }: VariantChanges) => {
+  const names = new Set(base.steps.map((s) => s.name));
+  const unknown = Object.keys(stepChanges).filter((name) => !names.has(name));
+  if (unknown.length > 0)
+    throw new Error(`variant of "${base.name}" changes unknown steps: ${unknown.join(', ')}`);
+  return {
+    ...base,
+    ...changes,
+    steps: base.steps.map((s) => ({ ...s, ...stepChanges[s.name] })),
+  } satisfies WorkflowSpec;
+};

@@ -1,11 +1,11 @@
-import { step } from '../dsl.js';
+import { step, type WorkflowSpec } from '../dsl.js';
 import { defineWorkflow } from '../validate.js';
 
 /**
  * The shipped example: builds a small labelled dataset.
  * download → validate → { deduplicate, label } → package
  */
-export const datasetBuild = defineWorkflow({
+export const datasetBuildSpec = {
   name: 'dataset-build',
   version: '1',
   description:
@@ -53,4 +53,6 @@ export const datasetBuild = defineWorkflow({
       estimatedDuration: 1,
     }),
   ],
-});
+} satisfies WorkflowSpec;
+
+export const datasetBuild = defineWorkflow(datasetBuildSpec);
