@@ -6,9 +6,8 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { IDEMPOTENCY_TABLE_ENV } from '../functions/api/idempotency.js';
 import { routes } from '../functions/api/routes.js';
-import { STATE_MACHINES_ENV } from '../functions/orchestrator/state-machines-config.js';
+import { envName } from '../functions/config/environment.js';
 import { modelSchemaOf } from './api-model.js';
 import { createAppFunction } from './lambda.js';
 import type { WorkflowTables } from './workflow-tables.js';
@@ -69,8 +68,8 @@ export class ControlApi extends Construct {
       description: 'Control API: every route of functions/api/routes.ts',
       environment: {
         // toJsonString resolves the ARN tokens inside the JSON at deploy time.
-        [STATE_MACHINES_ENV]: stack.toJsonString(arns),
-        [IDEMPOTENCY_TABLE_ENV]: this.idempotencyTable.tableName,
+        [envName('stateMachines')]: stack.toJsonString(arns),
+        [envName('idempotencyTable')]: this.idempotencyTable.tableName,
       },
     });
     props.tables.grantTo(this.handler, 'readWrite');

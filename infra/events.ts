@@ -1,7 +1,7 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { EVENT_BUS_ENV } from '../functions/events/domain-events.js';
+import { envName } from '../functions/config/environment.js';
 
 export interface AppEventBusProps {
   /** Prefix of the bus name, e.g. `job-orchestrator-dev-`. */
@@ -22,7 +22,7 @@ export class AppEventBus extends Construct {
 
   /** Lets a function publish: the bus name in EVENT_BUS_NAME and events:PutEvents on this bus only. */
   attachTo(fn: lambda.Function): void {
-    fn.addEnvironment(EVENT_BUS_ENV, this.bus.eventBusName);
+    fn.addEnvironment(envName('eventBus'), this.bus.eventBusName);
     this.bus.grantPutEventsTo(fn);
   }
 }

@@ -8,8 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { STATE_MACHINES_ENV } from '../functions/orchestrator/state-machines-config.js';
-import { DEFAULT_BASE_DELAY_SECONDS, RECOVERY_ENV } from '../functions/recovery/config.js';
+import { defaultOf, envName } from '../functions/config/environment.js';
 import { createAppFunction } from './lambda.js';
 import type { WorkflowTables } from './workflow-tables.js';
 
@@ -55,7 +54,7 @@ export class WorkflowRecovery extends Construct {
         description,
       });
       props.tables.grantTo(created, 'readWrite');
-      created.addEnvironment(STATE_MACHINES_ENV, props.stateMachinesJson);
+      created.addEnvironment(envName('stateMachines'), props.stateMachinesJson);
       return created;
     };
     this.handler = fn(
@@ -75,10 +74,10 @@ export class WorkflowRecovery extends Construct {
       props.namePrefix,
       props.removalPolicy ?? RemovalPolicy.DESTROY,
     );
-    const delay = String(props.baseDelaySeconds ?? DEFAULT_BASE_DELAY_SECONDS);
+    const delay = String(props.baseDelaySeconds ?? defaultOf('recoveryBaseDelaySeconds'));
     for (const f of [this.handler, this.reconciler]) {
-      f.addEnvironment(RECOVERY_ENV.delayedStart, this.delayedStart.stateMachineArn);
-      f.addEnvironment(RECOVERY_ENV.baseDelaySeconds, delay);
+      f.addEnvironment(envName('delayedStart'), this.delayedStart.stateMachineArn);
+      f.addEnvironment(envName('recoveryBaseDelaySeconds'), delay);
       this.delayedStart.grantStartExecution(f);
     }
     this.grantStates(props.stateMachines);

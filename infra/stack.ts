@@ -2,7 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { STATE_MACHINES_ENV } from '../functions/orchestrator/state-machines-config.js';
+import { envName } from '../functions/config/environment.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { workflowDefinitions } from '../state-machines/registry.js';
 import { API_AUTH_MODES, type ApiAuth, ControlApi } from './api.js';
@@ -60,7 +60,7 @@ export class JobOrchestratorStack extends Stack {
         }),
     );
     new CfnOutput(this, STATE_MACHINES_OUTPUT, {
-      description: `Definition name → state machine ARN (the ${STATE_MACHINES_ENV} variable of the API)`,
+      description: `Definition name → state machine ARN (the ${envName('stateMachines')} variable of the API)`,
       value: this.stateMachinesJson(),
     });
     // Task tokens are not resources IAM can name, so SendTask* cannot be narrowed below "*".

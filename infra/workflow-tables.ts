@@ -3,9 +3,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { envName } from '../functions/config/environment.js';
 import {
   type KeyAttribute,
-  TABLE_ENV,
   TASK_TABLE,
   type TableSchema,
   WORKFLOW_TABLE,
@@ -40,8 +40,8 @@ export class WorkflowTables extends Construct {
 
   /** Sets the table env vars on a function and grants it read-write (or read) on both tables. */
   grantTo(fn: lambda.Function, access: 'read' | 'readWrite'): void {
-    fn.addEnvironment(TABLE_ENV.workflows, this.workflows.tableName);
-    fn.addEnvironment(TABLE_ENV.tasks, this.tasks.tableName);
+    fn.addEnvironment(envName('workflowTable'), this.workflows.tableName);
+    fn.addEnvironment(envName('taskTable'), this.tasks.tableName);
     this.grant(fn, access);
   }
 

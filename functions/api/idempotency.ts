@@ -4,8 +4,6 @@ import type { Context } from 'aws-lambda';
 import { ValidationError } from '../domain/errors.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-/** Env var naming the idempotency table (set by infra/api.ts). */
-export const IDEMPOTENCY_TABLE_ENV = 'IDEMPOTENCY_TABLE_NAME';
 /** A retried POST within a day gets the first answer back. */
 const EXPIRES_AFTER_SECONDS = 24 * 3600;
 

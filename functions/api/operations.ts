@@ -1,5 +1,5 @@
 import type { Orchestrator } from '../orchestrator/service.js';
-import { taskView, workflowView } from '../orchestrator/views.js';
+import { definitionView, pageView, taskView, workflowView } from '../orchestrator/views.js';
 import type { OperationId, OperationInput, OperationOutput } from './routes.js';
 
 export interface OperationContext {
@@ -15,11 +15,6 @@ type Operations = {
   ) => Promise<OperationOutput<Id>> | OperationOutput<Id>;
 };
 
-const pageOf = <T, V>(page: { items: T[]; nextCursor?: string }, view: (item: T) => V) => ({
-  items: page.items.map(view),
-  ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-});
-
 /** Each route's work: thin calls into the orchestrator service, which owns every rule. */
 export const operations: Operations = {
   createWorkflow: async ({ body }, { orchestrator, correlationId }) =>
@@ -27,7 +22,7 @@ export const operations: Operations = {
 
   listWorkflows: async ({ query }, { orchestrator }) => {
     const { limit, cursor, ...filter } = query;
-    return pageOf(await orchestrator.list(filter, { limit, cursor }), workflowView);
+    return pageView(await orchestrator.list(filter, { limit, cursor }), workflowView);
   },
 
   getWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.get(params.id)),
@@ -47,27 +42,14 @@ export const operations: Operations = {
     workflowView(await orchestrator.recover(params.id, { ...body, correlationId })),
 
   listJobWorkflows: async ({ params, query }, { orchestrator }) =>
-    pageOf(await orchestrator.listByJob(params.jobId, query), workflowView),
+    pageView(await orchestrator.listByJob(params.jobId, query), workflowView),
 
   getJobWorkflow: async ({ params }, { orchestrator }) =>
     workflowView(await orchestrator.getByJob(params.jobId)),
 
   listDefinitions: (_input, { orchestrator }) => ({
-    items: orchestrator.definitions().map(({ definition, stateMachineArn }) => ({
-      name: definition.name,
-      version: definition.version,
-      description: definition.description,
-      maxRecoveryAttempts: definition.maxRecoveryAttempts,
-      stateMachineArn: stateMachineArn ?? null,
-      steps: definition.steps.map((step) => ({
-        index: step.index,
-        name: step.name,
-        taskType: step.taskType,
-        maxRetries: step.maxRetries,
-        dependencies: [...step.dependencies],
-        timeout: step.timeout,
-        estimatedDuration: step.estimatedDuration,
-      })),
-    })),
+    items: orchestrator
+      .definitions()
+      .map(({ definition, stateMachineArn }) => definitionView(definition, stateMachineArn)),
   }),
 };

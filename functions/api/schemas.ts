@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
-import { TaskStatus, WorkflowStatus } from '../domain/statuses.js';
+import { WorkflowStatus } from '../domain/statuses.js';
+import { DefinitionView, ProgressView } from '../orchestrator/views.js';
 import { MAX_PAGE_LIMIT } from '../repositories/cursor.js';
 
 /*
@@ -102,11 +103,12 @@ const Cursor = z
 
 export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor });
 
-export const WorkflowView = z.enum(['active', 'failed', 'recoverable']);
+/** The named listings of workflows (status sets): not to be confused with workflowView(), a record's API shape. */
+export const ListView = z.enum(['active', 'failed', 'recoverable']);
 
 export const ListWorkflowsQuery = z
   .strictObject({
-    view: WorkflowView.optional().describe(
+    view: ListView.optional().describe(
       'active = running|recovering, failed, recoverable = failed with attempts left',
     ),
     status: WorkflowStatus.optional(),
@@ -149,67 +151,16 @@ export const TaskResponse = TaskRecord.extend({
   id: z.string().describe('`<workflowId>:<stepIndex>`'),
 }).meta({ id: 'Task' });
 
-const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();
+export const ProgressResponse = ProgressView.meta({ id: 'Progress' });
 
-export const ProgressResponse = z
-  .object({
-    workflowId: z.string(),
-    jobId: z.string(),
-    status: WorkflowStatus,
-    progress: z.number().int(),
-    currentStep: z.number().int(),
-    totalSteps: z.number().int(),
-    completedTasks: z.number().int(),
-    failedTasks: z.number().int(),
-    runningTasks: z.number().int(),
-    totalTasks: z.number().int(),
-    recoveryAttempts: z.number().int(),
-    maxRecoveryAttempts: z.number().int(),
-    startedAt: nullable(z.string()),
-    completedAt: nullable(z.string()),
-    weightedProgress: z.number(),
-    eta: nullable(z.string()),
-    executionArn: nullable(z.string()),
-    consoleUrl: nullable(z.string()),
-    tasks: z.array(
-      z.object({
-        id: z.string(),
-        name: z.string(),
-        type: z.string(),
-        status: TaskStatus,
-        retryCount: z.number().int(),
-        errorMessage: nullable(z.string()),
-      }),
-    ),
-  })
-  .meta({ id: 'Progress' });
-
-export const pageOf = <T extends z.ZodType>(item: T) =>
+/** A page of a listing: its items and the cursor of the next page, if any. */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
 
-export const WorkflowPage = pageOf(WorkflowResponse);
+export const WorkflowPage = pageSchema(WorkflowResponse);
 export const TaskList = z.object({ items: z.array(TaskResponse) });
 
-export const DefinitionResponse = z
-  .object({
-    name: z.string(),
-    version: z.string(),
-    description: z.string(),
-    maxRecoveryAttempts: z.number().int(),
-    stateMachineArn: nullable(z.string()),
-    steps: z.array(
-      z.object({
-        index: z.number().int(),
-        name: z.string(),
-        taskType: z.string(),
-        maxRetries: z.number().int(),
-        dependencies: z.array(z.number().int()),
-        timeout: z.number(),
-        estimatedDuration: z.number(),
-      }),
-    ),
-  })
-  .meta({ id: 'Definition' });
+export const DefinitionResponse = DefinitionView.meta({ id: 'Definition' });
 export const DefinitionList = z.object({ items: z.array(DefinitionResponse) });
 
 export const ErrorResponse = z

@@ -4,9 +4,6 @@ import type { WorkflowStatus } from '../domain/statuses.js';
 /** `source` of every event this app puts on its bus. */
 export const EVENT_SOURCE = 'job-orchestrator';
 
-/** Env var with the name of the app's EventBridge bus; without it nothing is published. */
-export const EVENT_BUS_ENV = 'EVENT_BUS_NAME';
-
 export const DETAIL_TYPES = {
   statusChanged: 'workflow.status-changed',
   progress: 'workflow.progress',

@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { perConfiguration, setting } from '../config/environment.js';
 import { logger } from '../shared/logger.js';
-import { type DomainEvent, EVENT_BUS_ENV, EVENT_SOURCE } from './domain-events.js';
+import { type DomainEvent, EVENT_SOURCE } from './domain-events.js';
 
 /** Where domain events go. Publishing is best effort: it never fails the write it reports. */
 export interface EventPublisher {
@@ -46,12 +47,8 @@ export class EventBridgePublisher implements EventPublisher {
   }
 }
 
-let cached: { busName: string; publisher: EventPublisher } | undefined;
-
-/** The bus named by EVENT_BUS_NAME (one client per container), or no publishing when unset. */
-export const eventPublisherFromEnv = (env: NodeJS.ProcessEnv = process.env): EventPublisher => {
-  const busName = env[EVENT_BUS_ENV];
-  if (!busName) return noEvents;
-  if (cached?.busName !== busName) cached = { busName, publisher: new EventBridgePublisher(busName) };
-  return cached.publisher;
-};
+/** The bus named by EVENT_BUS_NAME (one client per configuration), or no publishing when unset. */
+export const eventPublisherFromEnv = perConfiguration(['eventBus'], (env): EventPublisher => {
+  const busName = setting('eventBus', env);
+  return busName ? new EventBridgePublisher(busName) : noEvents;
+});

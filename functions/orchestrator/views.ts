@@ -1,6 +1,14 @@
+import * as z from 'zod';
+import type { WorkflowDefinition } from '../contract/definition.js';
 import { consoleUrlOf } from '../contract/executions.js';
 import { computeWeightedProgress, estimateCompletion } from '../domain/progress.js';
 import { type TaskRecord, taskId, type WorkflowRecord } from '../domain/records.js';
+import { TaskStatus, WorkflowStatus } from '../domain/statuses.js';
+
+/*
+ * The shapes the API answers with, each defined once as a zod schema (the API's response schemas and
+ * the OpenAPI document are these) with the function that builds it from the records.
+ */
 
 /** A workflow as the API shows it: the record without internal bookkeeping fields. */
 export const workflowView = (workflow: WorkflowRecord) => {
@@ -10,8 +18,50 @@ export const workflowView = (workflow: WorkflowRecord) => {
 
 export const taskView = (task: TaskRecord) => ({ id: taskId(task), ...task });
 
+/** A page of records as a page of views. */
+export const pageView = <T, V>(page: { items: T[]; nextCursor?: string }, view: (item: T) => V) => ({
+  items: page.items.map(view),
+  ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+});
+
 /** The reference's get_workflow_progress keys (camelCase), plus weighted progress, ETA and links. */
-export const progressView = (workflow: WorkflowRecord, tasks: readonly TaskRecord[], now: Date) => {
+export const ProgressView = z.object({
+  workflowId: z.string(),
+  jobId: z.string(),
+  status: WorkflowStatus,
+  progress: z.number().int(),
+  currentStep: z.number().int(),
+  totalSteps: z.number().int(),
+  completedTasks: z.number().int(),
+  failedTasks: z.number().int(),
+  runningTasks: z.number().int(),
+  totalTasks: z.number().int(),
+  recoveryAttempts: z.number().int(),
+  maxRecoveryAttempts: z.number().int(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  weightedProgress: z.number(),
+  eta: z.string().nullable(),
+  executionArn: z.string().nullable(),
+  consoleUrl: z.string().nullable(),
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      type: z.string(),
+      status: TaskStatus,
+      retryCount: z.number().int(),
+      errorMessage: z.string().nullable(),
+    }),
+  ),
+});
+export type ProgressView = z.infer<typeof ProgressView>;
+
+export const progressView = (
+  workflow: WorkflowRecord,
+  tasks: readonly TaskRecord[],
+  now: Date,
+): ProgressView => {
   const count = (status: TaskRecord['status']) => tasks.filter((t) => t.status === status).length;
   const active =
     workflow.status === 'running' || workflow.status === 'paused' || workflow.status === 'recovering';
@@ -44,4 +94,41 @@ export const progressView = (workflow: WorkflowRecord, tasks: readonly TaskRecor
     })),
   };
 };
-export type ProgressView = ReturnType<typeof progressView>;
+
+/** A definition as `GET /definitions` lists it: the catalog entry without handler modules. */
+export const DefinitionView = z.object({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  maxRecoveryAttempts: z.number().int(),
+  stateMachineArn: z.string().nullable(),
+  steps: z.array(
+    z.object({
+      index: z.number().int(),
+      name: z.string(),
+      taskType: z.string(),
+      maxRetries: z.number().int(),
+      dependencies: z.array(z.number().int()),
+      timeout: z.number(),
+      estimatedDuration: z.number(),
+    }),
+  ),
+});
+export type DefinitionView = z.infer<typeof DefinitionView>;
+
+export const definitionView = (definition: WorkflowDefinition, stateMachineArn?: string): DefinitionView => ({
+  name: definition.name,
+  version: definition.version,
+  description: definition.description,
+  maxRecoveryAttempts: definition.maxRecoveryAttempts,
+  stateMachineArn: stateMachineArn ?? null,
+  steps: definition.steps.map((step) => ({
+    index: step.index,
+    name: step.name,
+    taskType: step.taskType,
+    maxRetries: step.maxRetries,
+    dependencies: [...step.dependencies],
+    timeout: step.timeout,
+    estimatedDuration: step.estimatedDuration,
+  })),
+});

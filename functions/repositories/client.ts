@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_ENV } from './table-schema.js';
+import { type Environment, setting } from '../config/environment.js';
 
 export interface DocumentClientOptions {
   /**
@@ -21,11 +21,7 @@ export interface TableNames {
   readonly tasks: string;
 }
 
-export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env): TableNames => {
-  const read = (variable: string): string => {
-    const value = env[variable];
-    if (!value) throw new Error(`Environment variable ${variable} is not set: it names a DynamoDB table`);
-    return value;
-  };
-  return { workflows: read(TABLE_ENV.workflows), tasks: read(TABLE_ENV.tasks) };
-};
+export const tableNamesFromEnv = (env: Environment = process.env): TableNames => ({
+  workflows: setting('workflowTable', env),
+  tasks: setting('taskTable', env),
+});

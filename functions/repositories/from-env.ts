@@ -1,3 +1,5 @@
+import { perConfiguration } from '../config/environment.js';
+import { eventPublisherFromEnv } from '../events/publisher.js';
 import { createDocumentClient, tableNamesFromEnv } from './client.js';
 import { TaskRepository } from './task-repository.js';
 import { WorkflowRepository } from './workflow-repository.js';
@@ -7,17 +9,16 @@ export interface Repositories {
   readonly tasks: TaskRepository;
 }
 
-let cached: Repositories | undefined;
-
-/** The repositories of a handler, built once per container from the table env vars. */
-export const repositoriesFromEnv = (): Repositories => {
-  if (!cached) {
-    const names = tableNamesFromEnv();
-    const doc = createDocumentClient();
-    cached = {
-      workflows: new WorkflowRepository({ doc, tableName: names.workflows }),
-      tasks: new TaskRepository({ doc, tableName: names.tasks, workflowTableName: names.workflows }),
-    };
-  }
-  return cached;
-};
+/** The repositories of a handler, built once per configuration from the table variables. */
+export const repositoriesFromEnv = perConfiguration(['workflowTable', 'taskTable', 'eventBus'], (env) => {
+  const names = tableNamesFromEnv(env);
+  const doc = createDocumentClient();
+  return {
+    workflows: new WorkflowRepository({
+      doc,
+      tableName: names.workflows,
+      events: eventPublisherFromEnv(env),
+    }),
+    tasks: new TaskRepository({ doc, tableName: names.tasks, workflowTableName: names.workflows }),
+  } satisfies Repositories;
+});

@@ -81,5 +81,5 @@ export const TASK_TABLE = {
 export type WorkflowIndex = keyof typeof WORKFLOW_TABLE.indexes;
 export type TaskIndex = keyof typeof TASK_TABLE.indexes;
 
-/** Env vars through which handlers learn the physical table names. */
+/** @deprecated transitional: use envName() of functions/config/environment.ts. */
 export const TABLE_ENV = { workflows: 'WORKFLOW_TABLE_NAME', tasks: 'TASK_TABLE_NAME' } as const;

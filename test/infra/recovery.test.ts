@@ -1,7 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_BUS_ENV } from '../../functions/events/domain-events.js';
-import { RECOVERY_ENV } from '../../functions/recovery/config.js';
+import { envName } from '../../functions/config/environment.js';
 import { type CfnTemplate, synthTemplate } from '../../infra/synth.js';
 import { workflowDefinitions } from '../../state-machines/registry.js';
 
@@ -131,7 +130,7 @@ describe('the app event bus', () => {
     );
     expect(functions.length).toBeGreaterThan(3);
     for (const [, fn] of functions) {
-      expect(fn.Properties.Environment.Variables[EVENT_BUS_ENV]).toEqual({ Ref: bus });
+      expect(fn.Properties.Environment.Variables[envName('eventBus')]).toEqual({ Ref: bus });
     }
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -146,8 +145,8 @@ describe('the app event bus', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          [RECOVERY_ENV.baseDelaySeconds]: '30',
-          [RECOVERY_ENV.delayedStart]: { Ref: Match.stringLikeRegexp('DelayedStart') },
+          [envName('recoveryBaseDelaySeconds')]: '30',
+          [envName('delayedStart')]: { Ref: Match.stringLikeRegexp('DelayedStart') },
         }),
       },
     });

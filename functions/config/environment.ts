@@ -1,0 +1,115 @@
+import * as z from 'zod';
+
+/*
+ * Every environment variable a handler reads, once: its name, its default and its validation.
+ * infra/ sets them by these names (docs/architecture.md, "Configuration"); handlers read them only
+ * through `setting()`, and build their collaborators once per configuration (`perConfiguration`).
+ */
+
+interface Setting<T> {
+  readonly name: string;
+  /** What the variable is for: said in the error when it is missing or wrong. */
+  readonly purpose: string;
+  readonly schema: z.ZodType<T, string | undefined>;
+}
+
+const define = <T>(name: string, purpose: string, schema: z.ZodType<T, string | undefined>): Setting<T> => ({
+  name,
+  purpose,
+  schema,
+});
+
+const text = z.string().min(1);
+const seconds = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (Number.isFinite(value) && value >= 0) return value;
+      ctx.addIssue({ code: 'custom', message: 'must be a number >= 0' });
+      return z.NEVER;
+    });
+const stateMachineArns = z
+  .string()
+  .min(1)
+  .transform((raw, ctx) => {
+    try {
+      return z.record(z.string(), z.string()).parse(JSON.parse(raw));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of definition name → ARN' });
+      return z.NEVER;
+    }
+  });
+
+export const SETTINGS = {
+  workflowTable: define('WORKFLOW_TABLE_NAME', 'names the WorkflowState table', text),
+  taskTable: define('TASK_TABLE_NAME', 'names the WorkflowTask table', text),
+  idempotencyTable: define(
+    'IDEMPOTENCY_TABLE_NAME',
+    'names the table of Idempotency-Key records (unset: the header is ignored)',
+    text.optional(),
+  ),
+  stateMachines: define('STATE_MACHINES', 'maps definition names to state machine ARNs', stateMachineArns),
+  eventBus: define('EVENT_BUS_NAME', "names the app's event bus (unset: no events)", text.optional()),
+  delayedStart: define(
+    'DELAYED_START_STATE_MACHINE',
+    'is the ARN of the delayed-start state machine (Wait, then start the recovery run)',
+    text.optional(),
+  ),
+  recoveryBaseDelaySeconds: define(
+    'RECOVERY_BASE_DELAY_SECONDS',
+    'is the first automatic-recovery delay; attempt n waits base × 2^n',
+    seconds(30),
+  ),
+  automaticRecovery: define(
+    'AUTOMATIC_RECOVERY',
+    'turns automatic recovery off when `off`',
+    z
+      .string()
+      .optional()
+      .transform((raw) => raw !== 'off'),
+  ),
+  reconcileStaleAfterSeconds: define(
+    'RECONCILE_STALE_AFTER_SECONDS',
+    'is the age after which the reconciler repairs a record whose execution is gone',
+    seconds(600),
+  ),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingKey> = z.output<(typeof SETTINGS)[K]['schema']>;
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The value a setting takes when its variable is unset (infra/ writes it out explicitly). */
+export const defaultOf = <K extends SettingKey>(key: K): SettingValue<K> => setting(key, {});
+
+/** The variable's name: what infra/ sets and the local stack overrides. */
+export const envName = (key: SettingKey): string => SETTINGS[key].name;
+
+/** One setting's value from `env`, or an error naming the variable, its purpose and the rule broken. */
+export const setting = <K extends SettingKey>(key: K, env: Environment = process.env): SettingValue<K> => {
+  const { name, purpose, schema } = SETTINGS[key];
+  const parsed = (schema as z.ZodType<SettingValue<K>, string | undefined>).safeParse(env[name]);
+  if (parsed.success) return parsed.data;
+  const rule = env[name] === undefined ? 'is not set' : (parsed.error.issues[0]?.message ?? 'is invalid');
+  throw new Error(`Environment variable ${name} ${rule}: it ${purpose}`);
+};
+
+/**
+ * The one caching scheme of the composition roots: `build` runs once per distinct value of the
+ * variables it reads (once per Lambda container; again only when the local stack, which may host
+ * several apps in one process, changes them).
+ */
+export const perConfiguration = <T>(
+  keys: readonly SettingKey[],
+  build: (env: Environment) => T,
+): ((env?: Environment) => T) => {
+  let cached: { key: string; value: T } | undefined;
+  return (env = process.env) => {
+    const key = JSON.stringify(keys.map((k) => env[envName(k)] ?? null));
+    if (cached?.key !== key) cached = { key, value: build(env) };
+    return cached.value;
+  };
+};
