@@ -18,10 +18,6 @@ export const functionArn = (id: LocalIdentity, name: string): string =>
 export const stateMachineArn = (id: LocalIdentity, name: string): string =>
   `arn:aws:states:${id.region}:${account(id)}:stateMachine:${name}`;
 
-/** Execution ARNs embed the state machine's name, as on AWS: `...:execution:<machine>:<execution>`. */
-export const executionArn = (machineArn: string, name: string): string =>
-  `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-
 export const queueArn = (id: LocalIdentity, name: string): string =>
   `arn:aws:sqs:${id.region}:${account(id)}:${name}`;
 

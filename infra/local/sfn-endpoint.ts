@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenLocal } from './listen.js';
-import type { ExecutionDescription, ExecutionStatus, LocalStepFunctions } from './step-functions.js';
+import type { ExecutionDescription, ExecutionStatus } from './status-events.js';
+import type { LocalStepFunctions } from './step-functions.js';
 import { SfnApiError, type TaskTokens } from './task-tokens.js';
 
 export interface SfnEndpointOptions {

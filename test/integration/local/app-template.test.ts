@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalLambdaRuntime } from '../../../infra/local/lambda-runtime.js';
-import { isSupportedResource, LocalStepFunctions } from '../../../infra/local/step-functions.js';
+import { LocalStepFunctions } from '../../../infra/local/step-functions.js';
+import { isSupportedResource } from '../../../infra/local/task-bridge.js';
 import { TaskTokens } from '../../../infra/local/task-tokens.js';
 import { testTemplate } from '../../support/tables.js';
 

@@ -18,7 +18,8 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalLambdaRuntime } from '../../../infra/local/lambda-runtime.js';
 import { type SfnEndpoint, startSfnEndpoint } from '../../../infra/local/sfn-endpoint.js';
-import { type ExecutionStatusChangeEvent, LocalStepFunctions } from '../../../infra/local/step-functions.js';
+import type { ExecutionStatusChangeEvent } from '../../../infra/local/status-events.js';
+import { LocalStepFunctions } from '../../../infra/local/step-functions.js';
 import { TaskTokens } from '../../../infra/local/task-tokens.js';
 import { tablesFromTemplate } from '../../../infra/local/template-tables.js';
 import { fixtureState } from '../../fixtures/local/handler.js';
