@@ -12,7 +12,7 @@ export default defineConfig({
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      // Node 20 is supported here until the SDK drops it (DESIGN §8); the warning is noise in test output.
+      // Node 20 is supported here until the SDK drops it (docs/architecture.md, "Lambda runtime"); the warning is noise in test output.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // Handlers run in-process; their expected warnings (retries, injected faults) would bury the report.
       POWERTOOLS_LOG_LEVEL: 'ERROR',

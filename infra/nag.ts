@@ -47,7 +47,7 @@ export const acknowledgeFindings = (stack: Stack): void => {
   );
   ack(
     'AwsSolutions-L1',
-    'Node.js 22 is the runtime the project targets (DESIGN §8); the upgrade is deliberate, not automatic.',
+    'Node.js 22 is the runtime the project targets (docs/architecture.md, "Lambda runtime"); the upgrade is deliberate, not automatic.',
   );
   ack(
     'AwsSolutions-COG4',

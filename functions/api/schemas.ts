@@ -125,7 +125,7 @@ export const ListWorkflowsQuery = z
     const filters = (['view', 'status', 'jobId', 'createdDay'] as const).filter(
       (k) => query[k] !== undefined,
     );
-    // Each combination is one indexed Query; these are the ones an index serves (no Scan, DESIGN §5).
+    // Each combination is one indexed Query; these are the ones an index serves (no Scan: docs/architecture.md, "Storage").
     const served = filters.length <= 1 || (filters.length === 2 && query.status && query.jobId);
     if (filters.length === 0)
       ctx.addIssue({

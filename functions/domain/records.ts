@@ -4,7 +4,7 @@ import { TaskStatus, WorkflowStatus } from './statuses.js';
 const IsoTimestamp = z.iso.datetime();
 const JsonObject = z.record(z.string(), z.unknown());
 
-/** One item of the WorkflowState table (DESIGN §5; REFERENCE §1 in camelCase). */
+/** One item of the WorkflowState table (docs/architecture.md, "Storage"). */
 export const WorkflowRecord = z.object({
   workflowId: z.string(),
   jobId: z.string(),

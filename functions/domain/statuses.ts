@@ -23,7 +23,7 @@ export const TaskStatus = z.enum([
 ]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-/** Views of the reference service (REFERENCE §2): `active` and `failed` are status sets. */
+/** The listing views (docs/behaviour.md, "Statuses and transitions"): `active` and `failed` are status sets. */
 export const ACTIVE_WORKFLOW_STATUSES = [
   'running',
   'recovering',

@@ -13,7 +13,7 @@ export interface KeyAttribute {
 export interface IndexSchema {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
-  /** The reference index this access path replaces (REFERENCE §1). */
+  /** The documented index of the reference service this access path serves (the README's index table). */
   readonly documents: string;
 }
 

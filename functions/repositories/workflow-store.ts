@@ -13,7 +13,7 @@ import { type Item, toTaskItem, toWorkflowItem, workflowKey } from './items.js';
 import { WORKFLOW_TABLE } from './table-schema.js';
 
 /*
- * Creation without transactions (DESIGN §5). The task items are written first and the workflow
+ * Creation without transactions (docs/architecture.md, "Storage"). The task items are written first and the workflow
  * item last, with attribute_not_exists: the workflow item is the commit point. Every reader starts
  * from it (getById, the workflow listings), so tasks left behind by a creation that died midway
  * are unreachable; the task listings that span workflows check each page's parents (liveWorkflowIds).
@@ -33,7 +33,7 @@ export interface NewWorkflowInput {
   readonly definitionVersion: string;
   readonly metadata?: Record<string, unknown>;
   readonly correlationId?: string;
-  /** Default 3 (DESIGN §2). */
+  /** @default 3, as a definition's own default (docs/behaviour.md, "Definitions"). */
   readonly maxRecoveryAttempts?: number;
   /** Retention, epoch seconds; the tasks get the same. */
   readonly expiresAt?: number;

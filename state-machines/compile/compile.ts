@@ -33,7 +33,7 @@ const LAMBDA_SERVICE_ERRORS = [
 ];
 
 /**
- * Retry exactly as DESIGN §3: named non-retryable errors fail at once; Lambda service errors keep
+ * Retry as docs/behaviour.md, "Retries" describes: named non-retryable errors fail at once; Lambda service errors keep
  * CDK's default; everything else gets the step's policy (1 s, 2 s, 4 s ... capped, optional jitter).
  */
 const addRetries = (task: tasks.LambdaInvoke, step: WorkflowStep): void => {
