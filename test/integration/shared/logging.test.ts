@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../functions/shared/logger.js';
-import { createStepHandler } from '../../functions/steps/create-step-handler.js';
-import { datasetBuild } from '../../state-machines/definitions/dataset-build.js';
-import { apiEvent, startTestApi, type TestApi } from '../api/support.js';
+import { logger } from '../../../functions/shared/logger.js';
+import { createStepHandler } from '../../../functions/steps/create-step-handler.js';
+import { datasetBuild } from '../../../state-machines/definitions/dataset-build.js';
+import { apiEvent, startTestApi, type TestApi } from '../../api/support.js';
 
 // Before the handlers' modules load: the logger keeps its initial level (warm invocations reset to it).
 vi.hoisted(() => {

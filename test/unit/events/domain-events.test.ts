@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkflowRecord } from '../../functions/domain/records.js';
+import type { WorkflowRecord } from '../../../functions/domain/records.js';
 import {
   DETAIL_TYPES,
   progressChanged,
   recoveryExhausted,
   statusChanged,
-} from '../../functions/events/domain-events.js';
+} from '../../../functions/events/domain-events.js';
 
 const workflow: WorkflowRecord = {
   workflowId: 'w1',
