@@ -53,7 +53,7 @@ describe('workflow state machines', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('gives every step a Lambda task with its timeout and the retry policy of DESIGN §3', () => {
+  it('gives every step a Lambda task with its timeout and the retry policy of docs/behaviour.md, "Retries"', () => {
     const states = statesOf(asl);
     for (const s of datasetBuild.steps) {
       const run = states[`Run ${s.name}`] as Asl;
