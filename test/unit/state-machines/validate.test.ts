@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { workflowDefinitions as catalogDefinitions } from '../../functions/definitions/catalog.js';
-import { WorkflowDefinitionError } from '../../functions/domain/errors.js';
-import { CATALOG_PATH, renderCatalog } from '../../state-machines/catalog.js';
-import { datasetBuild, datasetBuildSpec } from '../../state-machines/definitions/dataset-build.js';
-import { datasetSmoke } from '../../state-machines/definitions/dataset-smoke.js';
-import { type StepSpec, variantOf, type WorkflowSpec } from '../../state-machines/dsl.js';
-import { workflowDefinitions } from '../../state-machines/registry.js';
-import { validateWorkflow } from '../../state-machines/validate.js';
+import { WorkflowDefinitionError } from '../../../functions/domain/errors.js';
+import type { StepSpec, WorkflowSpec } from '../../../state-machines/dsl.js';
+import { validateWorkflow } from '../../../state-machines/validate.js';
 
 const stepNamed = (name: string, overrides: Partial<StepSpec> = {}): StepSpec => ({
   name,
@@ -129,46 +123,5 @@ describe('workflow definition validation', () => {
     });
     expect(definition.steps[0]?.retry).toEqual({ maxDelay: 60, jitter: false, nonRetryable: [] });
     expect(definition.steps[1]?.timeout).toBe(60);
-  });
-});
-
-describe('shipped definitions', () => {
-  it('dataset-build has at least five steps with two that can run in parallel', () => {
-    expect(datasetBuild.steps.length).toBeGreaterThanOrEqual(5);
-    const byName = new Map(datasetBuild.steps.map((s) => [s.name, s]));
-    expect(byName.get('deduplicate')?.dependencies).toEqual(byName.get('label')?.dependencies);
-    expect(byName.get('package')?.dependencies).toEqual([2, 3]);
-  });
-
-  it('are registered by name', () => {
-    expect(workflowDefinitions.map((d) => d.name)).toContain('dataset-build');
-    expect(workflowDefinitions).toContain(datasetBuild);
-  });
-
-  it('reach the runtime as the generated catalog, which is up to date (npm run definitions)', () => {
-    expect(readFileSync(new URL(`../../${CATALOG_PATH}`, import.meta.url), 'utf8')).toBe(renderCatalog());
-    expect(catalogDefinitions).toEqual(workflowDefinitions);
-  });
-
-  it("dataset-smoke runs dataset-build's steps, handlers and dependencies", () => {
-    const shape = ({ steps }: typeof datasetBuild) =>
-      steps.map(({ name, taskType, handler, dependencies }) => ({ name, taskType, handler, dependencies }));
-    expect(shape(datasetSmoke)).toEqual(shape(datasetBuild));
-    expect(datasetSmoke.steps.map((s) => s.timeout)).toEqual([5, 5, 5, 1, 5]);
-  });
-});
-
-describe('variantOf', () => {
-  it('changes the named fields of the workflow and of each step, keeping the rest', () => {
-    const variant = variantOf(datasetBuildSpec, { name: 'v', steps: { label: { timeout: 2 } } });
-    expect(variant.name).toBe('v');
-    expect(variant.steps.find((s) => s.name === 'label')).toMatchObject({ timeout: 2, estimatedDuration: 3 });
-    expect(variant.steps.find((s) => s.name === 'download')).toEqual(datasetBuildSpec.steps[0]);
-  });
-
-  it('refuses a change for a step the base does not have', () => {
-    expect(() => variantOf(datasetBuildSpec, { steps: { lable: { timeout: 2 } } })).toThrow(
-      'variant of "dataset-build" changes unknown steps: lable',
-    );
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../functions/steps/dataset/generate.js';
+import { mulberry32 } from '../../../functions/steps/dataset/generate.js';
 import {
   dagCriticalPath,
   isExactPlan,
   type PlanNode,
   planMakespan,
   planWorkflow,
-} from '../../state-machines/compile/plan.js';
-import { datasetBuild } from '../../state-machines/definitions/dataset-build.js';
+} from '../../../state-machines/compile/plan.js';
+import { datasetBuild } from '../../../state-machines/definitions/dataset-build.js';
 
 const dag = (deps: number[][], durations?: number[]): PlanNode[] =>
   deps.map((dependencies, index) => ({ index, dependencies, estimatedDuration: durations?.[index] ?? 1 }));
