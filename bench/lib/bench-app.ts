@@ -1,7 +1,8 @@
 import { type DynamoMeter, startDynamoMeter } from '../../infra/local/dynamo-meter.js';
 import { startDynamoServer } from '../../infra/local/dynamodb-server.js';
-import { type LocalApp, startLocalApp } from '../../infra/local/local-app.js';
+import { startLocalApp } from '../../infra/local/local-app.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
+import { type RuntimeApp, withRuntime } from '../../test/support/runtime.js';
 import { synthBenchTemplate } from './synth.js';
 
 /** One Lambda invocation as the local runtime saw it. */
@@ -11,7 +12,7 @@ export interface Invocation {
 }
 
 export interface BenchApp {
-  readonly app: LocalApp;
+  readonly app: RuntimeApp;
   readonly dynamo: DynamoMeter;
   readonly engine: string;
   /** Every invocation since the last reset. */
@@ -30,12 +31,10 @@ export const startBenchApp = async (definitions: readonly WorkflowDefinition[]):
   const template = synthBenchTemplate(definitions);
   const server = await startDynamoServer({});
   const dynamo = await startDynamoMeter(server.endpoint);
-  const app = await startLocalApp({
-    template,
-    dynamoEndpoint: dynamo.endpoint,
-    definitions,
-    retryIntervalScale: 0.01,
-  });
+  const app = withRuntime(
+    await startLocalApp({ template, dynamoEndpoint: dynamo.endpoint, retryIntervalScale: 0.01 }),
+    { definitions },
+  );
   let log: Invocation[] = [];
   const invoke = app.lambda.invoke.bind(app.lambda);
   // Counted at the runtime, so Task states, API routes and event rules are all seen alike.

@@ -1,15 +1,5 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { EventBridgePublisher } from '../../functions/events/publisher.js';
-import { Orchestrator } from '../../functions/orchestrator/service.js';
-import type { StateMachineArns } from '../../functions/orchestrator/state-machines-config.js';
-import { createDocumentClient } from '../../functions/repositories/client.js';
-import type { Repositories } from '../../functions/repositories/from-env.js';
-import { TABLE_ENV, TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
-import { TaskRepository } from '../../functions/repositories/task-repository.js';
-import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
-import type { WorkflowDefinition } from '../../state-machines/dsl.js';
+import type { SettingValue } from '../../functions/config/environment.js';
 import { STATE_MACHINES_OUTPUT } from '../stack.js';
 import type { CfnTemplate } from '../synth.js';
 import { type LocalApiGateway, routesOf, startApiGateway } from './api-gateway.js';
@@ -19,7 +9,7 @@ import { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
 import { LocalStepFunctions } from './step-functions.js';
 import { TaskTokens } from './task-tokens.js';
-import { resolveIntrinsics, resourcesOfType } from './template.js';
+import { resolveIntrinsics } from './template.js';
 import { tablesFromTemplate } from './template-tables.js';
 
 export interface LocalAppOptions {
@@ -29,8 +19,6 @@ export interface LocalAppOptions {
   readonly region?: string;
   /** Multiplies Retry waits (1 = real time). @default 1 */
   readonly retryIntervalScale?: number;
-  /** The definitions the template was synthesized with. @default every shipped definition */
-  readonly definitions?: readonly WorkflowDefinition[];
   /** Port of the API; 0 picks a free one. @default 0 */
   readonly apiPort?: number;
   /** Multiplies EventBridge schedules (1 = real time). @default 1 */
@@ -46,6 +34,7 @@ export interface LocalAppOptions {
 export interface LocalApp {
   readonly template: CfnTemplate;
   readonly region: string;
+  readonly dynamoEndpoint: string;
   readonly lambda: LocalLambdaRuntime;
   readonly tokens: TaskTokens;
   readonly stepFunctions: LocalStepFunctions;
@@ -55,10 +44,10 @@ export interface LocalApp {
   readonly eventBridgeEndpoint: EventBridgeEndpoint;
   /** Runs the reconciler now (what its schedule does) and returns its summary. */
   reconcile(): Promise<unknown>;
-  readonly repos: Repositories;
-  readonly orchestrator: Orchestrator;
   /** Definition name → state machine ARN, as the stack's STATE_MACHINES variable says on AWS. */
-  readonly stateMachines: StateMachineArns;
+  readonly stateMachines: Readonly<SettingValue<'stateMachines'>>;
+  /** Sets handler variables for every invocation from now on, over the template's and the host's. */
+  configure(variables: Record<string, string>): void;
   /**
    * Stops routing events and firing schedules, then waits for deliveries in flight: what a
    * shutdown does first, so the recovery handler does not act on executions the shutdown stops.
@@ -81,13 +70,6 @@ export const createTemplateTables = async (template: CfnTemplate, endpoint: stri
   } finally {
     client.destroy();
   }
-};
-
-/** Physical table name of a schema's table in the template. */
-const tableNameOf = (template: CfnTemplate, logicalName: string): string => {
-  const table = tablesFromTemplate(template).find((t) => t.input.TableName?.endsWith(logicalName));
-  if (!table?.input.TableName) throw new Error(`the template has no ${logicalName} table`);
-  return table.input.TableName;
 };
 
 /**
@@ -154,36 +136,10 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     local: { '/_local/reconcile': reconcile },
   });
 
-  const names = {
-    workflows: tableNameOf(template, WORKFLOW_TABLE.logicalName),
-    tasks: tableNameOf(template, TASK_TABLE.logicalName),
-  };
-  process.env[TABLE_ENV.workflows] ??= names.workflows;
-  process.env[TABLE_ENV.tasks] ??= names.tasks;
-  const doc = createDocumentClient({ endpoint: dynamoEndpoint });
-  // This process's own orchestrator publishes to the app's bus like the handlers do.
-  const busName = resourcesOfType(template, 'AWS::Events::EventBus')[0]?.resource.Properties?.Name;
-  const eventBridge = new EventBridgeClient({ endpoint: eventBridgeEndpoint.url, region });
-  const repos: Repositories = {
-    workflows: new WorkflowRepository({
-      doc,
-      tableName: names.workflows,
-      ...(typeof busName === 'string' ? { events: new EventBridgePublisher(busName, eventBridge) } : {}),
-    }),
-    tasks: new TaskRepository({ doc, tableName: names.tasks, workflowTableName: names.workflows }),
-  };
-  const stateMachines = stateMachinesOutput(template, region);
-  const sfn = new SFNClient({ endpoint: sfnEndpoint.url, region });
-  const orchestrator = new Orchestrator({
-    repos,
-    store: { doc, ...names },
-    sfn,
-    stateMachines,
-    ...(options.definitions ? { definitions: options.definitions } : {}),
-  });
   return {
     template,
     region,
+    dynamoEndpoint,
     lambda,
     tokens,
     stepFunctions,
@@ -192,9 +148,12 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     events,
     eventBridgeEndpoint,
     reconcile,
-    repos,
-    orchestrator,
-    stateMachines,
+    stateMachines: stateMachinesOutput(template, region),
+    configure(variables) {
+      // The runtime applies `environment` at each invocation: process.env alone would be overwritten.
+      Object.assign(environment, variables);
+      Object.assign(process.env, variables);
+    },
     async quiesce() {
       detachStatusEvents();
       events.stop();
@@ -206,19 +165,21 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
       stepFunctions.destroy();
       await sfnEndpoint.close();
       await eventBridgeEndpoint.close();
-      sfn.destroy();
-      eventBridge.destroy();
-      doc.destroy();
     },
   };
 };
 
 /** The stack's StateMachines output, resolved to local ARNs. */
-export const stateMachinesOutput = (template: CfnTemplate, region: string): StateMachineArns => {
+export const stateMachinesOutput = (
+  template: CfnTemplate,
+  region: string,
+): Readonly<SettingValue<'stateMachines'>> => {
   const outputs = (template.Outputs ?? {}) as Record<string, { Value: unknown }>;
   const output = outputs[STATE_MACHINES_OUTPUT];
   if (!output) throw new Error(`the template has no ${STATE_MACHINES_OUTPUT} output`);
-  return JSON.parse(String(resolveIntrinsics(output.Value, template, { region }))) as StateMachineArns;
+  return JSON.parse(
+    String(resolveIntrinsics(output.Value, template, { region })),
+  ) as SettingValue<'stateMachines'>;
 };
 
 const HOST_POWERTOOLS_SETTINGS = [

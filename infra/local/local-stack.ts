@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { workflowSourcesOf } from '../../functions/domain/transitions.js';
+import { envName } from '../../functions/config/environment.js';
+import { executionFailureMessage } from '../../functions/recovery/execution-events.js';
 import { REPO_ROOT } from '../lambda.js';
 import { synthTemplate } from '../synth.js';
 import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';
@@ -25,14 +26,27 @@ export interface LocalStack {
   readonly dynamo: DynamoServer;
   /** Base URL of the API. */
   readonly url: string;
-  /** Stops executions in flight (recorded as interrupted, recoverable), then every server. */
+  /**
+   * Stops executions in flight (their workflows recorded as interrupted, recoverable), then every
+   * server; resolves with the number of workflows recorded as interrupted.
+   */
   stop(): Promise<number>;
 }
 
 export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '.local/dynamodb');
 
-/** The message a workflow keeps when the local stack stopped under it: recovery resumes it. */
-export const INTERRUPTED_MESSAGE = 'Interrupted: the local stack stopped while this run was in flight';
+/** Why the executions in flight were stopped: the cause their ABORTED status carries. */
+export const INTERRUPTION_CAUSE = 'the local stack stopped while this run was in flight';
+
+/**
+ * The message a workflow keeps when the local stack stopped under it (the reconciler's wording for
+ * an execution that was stopped): recovery resumes it.
+ */
+export const INTERRUPTED_MESSAGE = executionFailureMessage({
+  status: 'ABORTED',
+  error: 'Interrupted',
+  cause: INTERRUPTION_CAUSE,
+});
 
 /**
  * The whole app on this machine: synthesizes the CDK app into cdk.out, starts DynamoDB on
@@ -56,6 +70,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamo,
       url: app.api.url,
       stop: async () => {
+        // Status events off first: the recovery handler must not act on the runs stopped below.
         await app.quiesce();
         const interrupted = await interruptRunning(app);
         await app.close();
@@ -70,28 +85,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 };
 
 /**
- * Executions live in this process only: on shutdown each running one is stopped and its workflow
- * marked failed with INTERRUPTED_MESSAGE, so nothing is left "running" and recovery can resume it.
+ * Executions live in this process only: on shutdown each running one is stopped, then the reconciler
+ * (what the template's schedule runs) records each workflow whose execution was stopped as failed
+ * with INTERRUPTED_MESSAGE and closes its tasks, so nothing is left "running" and recovery can resume
+ * it (docs/local-stack.md). Automatic recovery is switched off first: nothing is scheduled while the
+ * stack shuts down. Returns how many workflows the pass recorded as failed.
  */
 const interruptRunning = async (app: LocalApp): Promise<number> => {
-  let count = 0;
-  for (const machineArn of Object.values(app.stateMachines)) {
-    for (const execution of app.stepFunctions.listExecutions(machineArn, 'RUNNING')) {
-      const workflowId = (JSON.parse(execution.input ?? '{}') as { workflowId?: string }).workflowId;
-      const workflow = workflowId ? await app.repos.workflows.getById(workflowId) : undefined;
-      // The record first: a step finishing in between then finds the workflow failed and stops.
-      if (
-        workflow?.executionArn === execution.executionArn &&
-        workflowSourcesOf('failed').includes(workflow.status)
-      ) {
-        await app.repos.workflows.markFailed(workflow.workflowId, INTERRUPTED_MESSAGE).catch(() => undefined);
-        count++;
-      }
+  app.configure({ [envName('automaticRecovery')]: 'off' });
+  for (const machineArn of Object.values(app.stateMachines))
+    for (const execution of app.stepFunctions.listExecutions(machineArn, 'RUNNING'))
       app.stepFunctions.stopExecution(execution.executionArn, {
         error: 'Interrupted',
-        cause: INTERRUPTED_MESSAGE,
+        cause: INTERRUPTION_CAUSE,
       });
-    }
-  }
-  return count;
+  const summary = (await app.reconcile()) as { failed?: number };
+  return summary.failed ?? 0;
 };

@@ -1,8 +1,8 @@
 import './dev-env.js';
 import { parseArgs } from 'node:util';
+import { watchWorkflows } from '../../cli/watch.js';
 import { javaMajorVersion } from './dynamodb-server.js';
 import { DEFAULT_DATA_DIR, startLocalStack } from './local-stack.js';
-import { watchWorkflows } from './watch.js';
 
 const USAGE = `npm start -- [--port 3000] [--fresh] [--no-demo] [--in-memory] [--data-dir DIR]
 

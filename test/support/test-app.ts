@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type DynamoMeter, startDynamoMeter } from '../../infra/local/dynamo-meter.js';
-import { type LocalApp, startLocalApp } from '../../infra/local/local-app.js';
+import { startLocalApp } from '../../infra/local/local-app.js';
 import { synthTemplate } from '../../infra/synth.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
+import { type RuntimeApp, withRuntime } from './runtime.js';
 
 export interface TestApp {
-  readonly app: LocalApp;
+  readonly app: RuntimeApp;
   /** Counts the DynamoDB requests of everything in the app, handlers and state machines alike. */
   readonly dynamo: DynamoMeter;
   close(): Promise<void>;
@@ -27,13 +28,13 @@ export const startTestApp = async (
   const stage = `t${randomBytes(4).toString('hex')}`;
   const template = synthTemplate({ stage, definitions });
   const dynamo = await startDynamoMeter(inject('dynamoEndpoint'));
-  const app = await startLocalApp({
+  const local = await startLocalApp({
     template,
     dynamoEndpoint: dynamo.endpoint,
-    definitions,
     retryIntervalScale: options.retryIntervalScale ?? 0.01,
     environment: options.environment ?? { AUTOMATIC_RECOVERY: 'off' },
   });
+  const app = withRuntime(local, { definitions });
   return {
     app,
     dynamo,

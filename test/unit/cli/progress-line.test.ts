@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressBar, progressLine } from '../../../infra/local/progress-line.js';
+import { progressBar, progressLine } from '../../../cli/progress-line.js';
 
 describe('progressLine', () => {
   it('shows status, a bar, steps done, the running steps and the ETA', () => {
