@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash, labelFor } from '../../../functions/steps/dataset/hash.js';
 import type {
   DeduplicateOutput,
   DownloadOutput,
   LabelOutput,
   PackageOutput,
   ValidateOutput,
-} from '../../../functions/steps/dataset/schema.js';
-import { type ChainResults, runChain } from './context.js';
+} from '../../../../functions/steps/dataset/schema.js';
+import { type ChainResults, runChain } from '../context.js';
+
+// The five dataset steps together, as dataset-build runs them: what each module's own file cannot see.
 
 /** The chain's outputs with their step types (the StepFunction contract returns plain records). */
 const typed = (results: ChainResults) => ({
@@ -41,41 +42,6 @@ describe('the dataset-build chain', () => {
     expect(sum(r.package.manifest.histogram)).toBe(r.package.manifest.count);
     expect(r.package.duplicatesDropped).toBe(r.deduplicate.duplicates);
     expect(r.package.manifest.digest).toMatch(/^[0-9a-f]{64}$/);
-  });
-
-  it('drops every empty or negative-size item in validate, and only those', async () => {
-    const r = typed(await runChain({ dataset: { items: 500, invalidRate: 0.3 } }));
-    const bad = r.download.items.filter((item) => item.text.trim() === '' || item.size < 0);
-    expect(r.validate.invalid).toBe(bad.length);
-    expect(r.validate.items.every((item) => item.text.trim() !== '' && item.size >= 0)).toBe(true);
-  });
-
-  it('keeps the first item of each text in deduplicate, in input order', async () => {
-    const r = typed(await runChain({ dataset: { items: 400, duplicateRate: 0.4 } }));
-    const firstByText = new Map<string, string>();
-    for (const item of r.validate.items) if (!firstByText.has(item.text)) firstByText.set(item.text, item.id);
-    expect(r.deduplicate.uniqueIds).toEqual([...firstByText.values()]);
-  });
-
-  it('labels from the content hash, so a duplicate gets the same label as its original', async () => {
-    const vocabulary = ['red', 'green', 'blue', 'grey'];
-    const r = typed(await runChain({ dataset: { items: 400, duplicateRate: 0.4, labels: vocabulary } }));
-    const labelByText = new Map<string, string>();
-    for (const item of r.validate.items) {
-      const given = r.label.labels[item.id];
-      expect(given).toBe(labelFor(contentHash(item.text), vocabulary));
-      if (labelByText.has(item.text)) expect(given).toBe(labelByText.get(item.text));
-      else labelByText.set(item.text, given ?? '');
-    }
-    expect(Object.keys(r.label.histogram).sort()).toEqual([...vocabulary].sort());
-  });
-
-  it('packages a small summary: counts, a digest and a 10-entry sample of the manifest', async () => {
-    const r = typed(await runChain({ dataset: { items: 100 } }));
-    expect(r.package.sample).toHaveLength(10);
-    expect(r.package.sample).toEqual(
-      r.deduplicate.uniqueIds.slice(0, 10).map((id) => ({ id, label: r.label.labels[id] })),
-    );
   });
 
   it('is deterministic: the same seed gives the same outputs and digest', async () => {
