@@ -1,0 +1,47 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INTERRUPTED_MESSAGE, startLocalStack } from '../../../infra/local/local-stack.js';
+import { apiClient } from '../../e2e/client.js';
+
+describe('LocalStack.stop', () => {
+  it('records running and paused workflows as interrupted, closes their tasks, schedules no recovery', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'local-stack-cdk-'));
+    const stack = await startLocalStack({ port: 0, retryIntervalScale: 0.1, outdir });
+    const api = apiClient(stack.url);
+    const submit = async (delayMs: number) =>
+      (
+        await api.post('/workflows', {
+          jobId: 'local-stack-stop',
+          definition: 'dataset-smoke',
+          metadata: { dataset: { items: 20 }, faults: { download: { delayMs } } },
+          start: true,
+        })
+      ).body.workflowId as string;
+    const running = await submit(10_000);
+    const paused = await submit(300);
+    await api.waitFor(paused, (p) => p.runningTasks === 1, 10_000);
+    expect((await api.post(`/workflows/${paused}/pause`)).body.status).toBe('paused');
+    await api.waitFor(paused, (p) => p.completedTasks === 1, 10_000);
+    await api.waitFor(running, (p) => p.runningTasks === 1, 10_000);
+
+    // The records as the API shows them once the stop has done its work, before the servers close.
+    let seen: Record<string, { workflow: unknown; tasks: Record<string, { status: string }> }> = {};
+    const close = stack.app.close.bind(stack.app);
+    stack.app.close = async () => {
+      for (const id of [running, paused])
+        seen = {
+          ...seen,
+          [id]: { workflow: (await api.get(`/workflows/${id}`)).body, tasks: await api.tasks(id) },
+        };
+      await close();
+    };
+    expect(await stack.stop()).toBe(2);
+
+    for (const id of [running, paused])
+      expect(seen[id]?.workflow).toMatchObject({ status: 'failed', errorMessage: INTERRUPTED_MESSAGE });
+    expect(seen[running]?.tasks.download?.status).toBe('failed');
+    expect(seen[paused]?.tasks.download?.status).toBe('completed');
+  }, 120_000);
+});
