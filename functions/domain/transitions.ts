@@ -1,8 +1,9 @@
 import type { TaskStatus, WorkflowStatus } from './statuses.js';
 
 /**
- * The single source of which status may move to which (DESIGN §4). Repositories turn each entry
- * into the condition of a conditional write, so an illegal move is refused by DynamoDB itself.
+ * The single source of which status may move to which (docs/behaviour.md). Every status write of
+ * the repositories, and of the state machine, turns the sources of its target into the condition of
+ * one conditional write, so an illegal move is refused by DynamoDB itself.
  */
 export const WORKFLOW_TRANSITIONS: Readonly<Record<WorkflowStatus, readonly WorkflowStatus[]>> = {
   pending: ['running', 'cancelled'],
@@ -20,7 +21,9 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]
   // pending → failed: the step's Lambda may crash before it could record its start.
   pending: ['queued', 'running', 'skipped', 'cancelled', 'failed'],
   queued: ['running', 'skipped', 'cancelled', 'failed'],
-  running: ['completed', 'retrying', 'failed', 'cancelled'],
+  // running → running: restarting an attempt whose invocation died (crash, timeout) before it could
+  // record an outcome; Step Functions' retry then finds the task still `running`.
+  running: ['completed', 'retrying', 'failed', 'cancelled', 'running'],
   retrying: ['running', 'queued', 'failed', 'cancelled'],
   // Recovery resets a task to pending, or marks it skipped when a later fromStep bypasses it.
   completed: ['pending'],
@@ -29,14 +32,27 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]
   cancelled: ['pending', 'skipped'],
 };
 
-const sourcesOf = <S extends string>(table: Readonly<Record<S, readonly S[]>>, to: S): S[] =>
-  (Object.keys(table) as S[]).filter((from) => table[from].includes(to));
+/**
+ * The statuses from which `to` may be written: every source the table lists, or `only` of them
+ * for a write that accepts fewer (start is not resume). A source the table lacks is a bug in the
+ * caller, refused before anything is written.
+ */
+const sourcesOf = <S extends string>(
+  kind: string,
+  table: Readonly<Record<S, readonly S[]>>,
+  to: S,
+  only?: readonly S[],
+): S[] => {
+  const sources = (Object.keys(table) as S[]).filter((from) => table[from].includes(to));
+  if (!only) return sources;
+  const unlisted = only.filter((from) => !sources.includes(from));
+  if (unlisted.length > 0)
+    throw new Error(`${kind} ${unlisted.join(', ')} → ${to} is not in the transition table`);
+  return [...only];
+};
 
 /** The statuses a workflow may be in for a move to `to`: the condition of that write. */
-export const workflowSourcesOf = (to: WorkflowStatus): WorkflowStatus[] =>
-  sourcesOf(WORKFLOW_TRANSITIONS, to);
-export const taskSourcesOf = (to: TaskStatus): TaskStatus[] => sourcesOf(TASK_TRANSITIONS, to);
-
-export const canMoveWorkflow = (from: WorkflowStatus, to: WorkflowStatus): boolean =>
-  WORKFLOW_TRANSITIONS[from].includes(to);
-export const canMoveTask = (from: TaskStatus, to: TaskStatus): boolean => TASK_TRANSITIONS[from].includes(to);
+export const workflowSourcesOf = (to: WorkflowStatus, only?: readonly WorkflowStatus[]): WorkflowStatus[] =>
+  sourcesOf('workflow', WORKFLOW_TRANSITIONS, to, only);
+export const taskSourcesOf = (to: TaskStatus, only?: readonly TaskStatus[]): TaskStatus[] =>
+  sourcesOf('task', TASK_TRANSITIONS, to, only);

@@ -25,11 +25,7 @@ export const closeInFlightTasks = async (
     try {
       if (outcome === 'failed')
         await repos.tasks.markFailed(key, { errorType: 'ExecutionEnded', errorMessage: reason });
-      else
-        await repos.tasks.transition(key, 'cancelled', {
-          action: 'cancel',
-          set: { completedAt: new Date().toISOString() },
-        });
+      else await repos.tasks.markCancelled(key);
       closed++;
       logger.info('closed in-flight task', { workflowId, step: task.taskName, outcome, reason });
     } catch (error) {

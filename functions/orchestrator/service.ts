@@ -220,8 +220,8 @@ export class Orchestrator {
 
   /**
    * failed → recovering → running: a new run that skips what completed (its results still feed later
-   * steps), resets the tasks from `fromStep` on, and marks bypassed ones skipped. The attempt bound is
-   * checked and counted in one conditional write.
+   * steps), resets the tasks from `fromStep` on, and marks bypassed ones skipped. Two workflow
+   * writes: one checks and counts the attempt and rewinds progress, the other starts the run.
    */
   async recover(workflowId: string, input: RecoverInput = {}): Promise<WorkflowRecord> {
     const workflow = await this.get(workflowId);
@@ -233,7 +233,19 @@ export class Orchestrator {
     await closeInFlightTasks(this.deps.repos, workflowId, 'failed', 'Its run ended before the step finished');
     const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
     const fromStep = resolveFromStep(definition, tasks, input.fromStep);
-    const recovering = await this.deps.repos.workflows.beginRecovery(workflowId);
+    const bypassed = tasks.filter((task) => task.stepIndex < fromStep);
+    const skip: ExecutionInput['skip'] = {};
+    const results: ExecutionInput['results'] = {};
+    for (const task of bypassed) {
+      if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
+      skip[stepKey(task.stepIndex)] = true;
+    }
+    const done = bypassed.map((task) => task.taskName);
+    const recovering = await this.deps.repos.workflows.beginRecovery(workflowId, {
+      completedSteps: done,
+      currentStep: done.length,
+      progress: computeProgress(done.length, workflow.totalSteps),
+    });
     recordRecovery();
     logger.info('recovering workflow', {
       workflowId,
@@ -242,28 +254,16 @@ export class Orchestrator {
       attempt: recovering.recoveryAttempts,
     });
 
-    const skip: ExecutionInput['skip'] = {};
-    const results: ExecutionInput['results'] = {};
-    const done: string[] = [];
+    // Only once the attempt is counted: a refused recovery leaves the tasks as they were.
     for (const task of tasks) {
       const key = { workflowId, stepIndex: task.stepIndex };
       if (task.stepIndex >= fromStep) {
         if (task.status !== 'pending') await this.deps.repos.tasks.resetForRecovery(key);
-        continue;
-      }
-      if (!isDoneTaskStatus(task.status)) await this.deps.repos.tasks.markSkipped(key);
-      if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
-      skip[stepKey(task.stepIndex)] = true;
-      done.push(task.taskName);
+      } else if (!isDoneTaskStatus(task.status)) await this.deps.repos.tasks.markSkipped(key);
     }
-    const reset = await this.deps.repos.workflows.resetForRecovery(workflowId, {
-      completedSteps: done,
-      currentStep: done.length,
-      progress: computeProgress(done.length, workflow.totalSteps),
-    });
-    if (input.delaySeconds !== undefined) return this.delayRun(reset, input.delaySeconds);
+    if (input.delaySeconds !== undefined) return this.delayRun(recovering, input.delaySeconds);
     const correlationId = correlationOf(workflow, input);
-    return this.launch(reset, { workflowId, jobId: workflow.jobId, correlationId, skip, results });
+    return this.launch(recovering, { workflowId, jobId: workflow.jobId, correlationId, skip, results });
   }
 
   /**

@@ -174,3 +174,37 @@ export const updateIf = async (
     return old ? { ok: false, old: scalarsOf(old) } : { ok: false };
   }
 };
+
+/** A change of an item's status: written with its fields, under the condition the table gives. */
+export interface StatusWrite {
+  readonly tableName: string;
+  readonly key: Record<string, unknown>;
+  readonly to: string;
+  /** The statuses the item may be in: the sources of `to` in the transition table. */
+  readonly from: readonly string[];
+  /** Fields written with the status; `updatedAt` is added. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly remove?: readonly string[];
+  readonly add?: Readonly<Record<string, unknown>>;
+  /** A clause the write needs besides the status (the attempt bound, the current attempt). */
+  readonly where?: (e: Expr) => string;
+  readonly now: Date;
+  readonly returnValues?: 'ALL_NEW' | 'ALL_OLD';
+}
+
+/** The one shape of a status write, for both tables: status, extra clause and expiry in one condition. */
+export const writeStatus = (doc: DynamoDBDocumentClient, write: StatusWrite): Promise<UpdateOutcome> =>
+  updateIf(doc, {
+    tableName: write.tableName,
+    key: write.key,
+    parts: {
+      set: { ...write.set, status: write.to, updatedAt: write.now.toISOString() },
+      remove: write.remove ?? [],
+      add: write.add ?? {},
+    },
+    condition: (e) =>
+      [e.in('status', write.from), ...(write.where ? [write.where(e)] : []), notExpired(e, write.now)].join(
+        ' AND ',
+      ),
+    ...(write.returnValues ? { returnValues: write.returnValues } : {}),
+  });

@@ -8,8 +8,8 @@ import {
   ifNotExists,
   increment,
   isExpired,
-  notExpired,
-  updateIf,
+  type UpdateOutcome,
+  writeStatus,
 } from './conditions.js';
 import { fromTaskItem, type TaskKey, taskKey } from './items.js';
 import { TaskReader } from './task-reads.js';
@@ -20,10 +20,17 @@ export type TaskFields = Partial<Omit<TaskRecord, 'workflowId' | 'stepIndex' | '
 
 export interface TaskTransitionOptions {
   readonly action: string;
-  /** Default: every source of `to` in TASK_TRANSITIONS. */
+  /** Allowed prior statuses, some of the sources of `to` in TASK_TRANSITIONS; default: all. */
   readonly from?: readonly TaskStatus[];
   readonly set?: TaskFields;
   readonly remove?: readonly (keyof TaskFields)[];
+}
+
+/** A status write as `write` takes it: set values may be operands, and a write may check more. */
+interface Move extends Omit<TaskTransitionOptions, 'set' | 'remove'> {
+  readonly set?: Record<string, unknown>;
+  readonly remove?: readonly string[];
+  readonly where?: (e: Expr) => string;
 }
 
 /** Statuses from which a task has not finished: what cancelling a workflow stops. */
@@ -35,9 +42,8 @@ export class TaskRepository extends TaskReader {
   }
 
   /**
-   * Starts (or restarts) an attempt. `running` is a legal source: an attempt may have died without
-   * recording anything. retryCount takes the old `attempts`: in one UpdateItem every operand reads
-   * the item as it was before the write.
+   * Starts (or restarts) an attempt, from any source of `running` the table lists. retryCount takes
+   * the old `attempts`: in one UpdateItem every operand reads the item as it was before the write.
    */
   startAttempt(key: TaskKey, options: { executionArn: string }): Promise<TaskRecord> {
     const now = this.now();
@@ -48,8 +54,7 @@ export class TaskRepository extends TaskReader {
       totalAttempts: increment('totalAttempts'),
       retryCount: attribute('attempts'),
     };
-    const from = ['pending', 'queued', 'retrying', 'running'] as const;
-    return this.move(key, 'running', { action: 'start', from, set }, now);
+    return this.move(key, 'running', { action: 'start', set }, now);
   }
 
   /** False when `attempt` is no longer the current one: a late result Step Functions gave up on. */
@@ -87,37 +92,33 @@ export class TaskRepository extends TaskReader {
     return this.transition(key, 'skipped', { action: 'skip' });
   }
 
+  markCancelled(key: TaskKey): Promise<TaskRecord> {
+    const now = this.now();
+    return this.move(key, 'cancelled', { action: 'cancel', set: { completedAt: now.toISOString() } }, now);
+  }
+
   /** Cancels every unfinished task, one conditional write each; returns how many it cancelled. */
   async cancelOpenTasks(workflowId: string): Promise<number> {
     const open = (await this.getByWorkflow(workflowId)).filter((task) =>
       OPEN_TASK_STATUSES.includes(task.status),
     );
     const now = this.now();
-    const at = now.toISOString();
-    const outcomes = await Promise.all(
-      open.map((task) =>
-        updateIf(this.doc, {
-          tableName: this.tableName,
-          key: taskKey(task),
-          parts: { set: { status: 'cancelled', completedAt: at, updatedAt: at } },
-          // A task that finished meanwhile keeps its outcome.
-          condition: (e) => `${e.in('status', OPEN_TASK_STATUSES)} AND ${notExpired(e, now)}`,
-        }),
-      ),
-    );
+    const cancel: Move = { action: 'cancel', set: { completedAt: now.toISOString() } };
+    // A task that finished meanwhile keeps its outcome: its write is refused, and not counted.
+    const outcomes = await Promise.all(open.map((task) => this.write(task, 'cancelled', cancel, now)));
     return outcomes.filter((outcome) => outcome.ok).length;
   }
 
-  /** Back to pending for a recovery run; already-pending tasks are accepted so recovery can be retried. */
-  resetForRecovery(key: TaskKey, options: { from?: readonly TaskStatus[] } = {}): Promise<TaskRecord> {
+  /** Back to pending for a recovery run (which resets only the tasks that are not pending). */
+  resetForRecovery(key: TaskKey): Promise<TaskRecord> {
     return this.transition(key, 'pending', {
       action: 'reset',
-      from: options.from ?? [...taskSourcesOf('pending'), 'pending'],
       set: { retryCount: 0, attempts: 0, result: {} },
       remove: ['errorMessage', 'errorType', 'startedAt', 'completedAt', 'actualDuration'],
     });
   }
 
+  /** An outcome of the running attempt `attempt`: refused (false) once another attempt started. */
   private async attemptUpdate(
     key: TaskKey,
     attempt: number,
@@ -126,32 +127,33 @@ export class TaskRepository extends TaskReader {
     remove: readonly string[],
     now: Date,
   ): Promise<boolean> {
-    const outcome = await updateIf(this.doc, {
-      tableName: this.tableName,
-      key: taskKey(key),
-      parts: { set: { ...set, status: to, updatedAt: now.toISOString() }, remove },
-      condition: (e) =>
-        `${e.name('status')} = ${e.value('running')} AND ${e.name('attempts')} = ${e.value(attempt)} AND ${notExpired(e, now)}`,
-    });
+    const where = (e: Expr) => `${e.name('attempts')} = ${e.value(attempt)}`;
+    const outcome = await this.write(
+      key,
+      to,
+      { action: 'record', from: ['running'], set, remove, where },
+      now,
+    );
     return outcome.ok;
   }
 
-  private async move(
-    key: TaskKey,
-    to: TaskStatus,
-    options: Omit<TaskTransitionOptions, 'set'> & { set?: Record<string, unknown> },
-    now: Date,
-  ): Promise<TaskRecord> {
-    const from = options.from ?? taskSourcesOf(to);
-    const outcome = await updateIf(this.doc, {
+  /** The one writer of a task's status: its condition is the sources of `to` in TASK_TRANSITIONS. */
+  private write(key: TaskKey, to: TaskStatus, move: Move, now: Date): Promise<UpdateOutcome> {
+    return writeStatus(this.doc, {
       tableName: this.tableName,
       key: taskKey(key),
-      parts: {
-        set: { ...options.set, status: to, updatedAt: now.toISOString() },
-        remove: options.remove ?? [],
-      },
-      condition: (e: Expr) => `${e.in('status', from)} AND ${notExpired(e, now)}`,
+      to,
+      from: taskSourcesOf(to, move.from),
+      set: move.set ?? {},
+      remove: move.remove ?? [],
+      ...(move.where ? { where: move.where } : {}),
+      now,
     });
+  }
+
+  /** `write`, refused with InvalidTransitionError (or NotFoundError) when the condition fails. */
+  private async move(key: TaskKey, to: TaskStatus, move: Move, now: Date): Promise<TaskRecord> {
+    const outcome = await this.write(key, to, move, now);
     if (outcome.ok) return fromTaskItem(outcome.attributes);
     const current = outcome.old
       ? isExpired(outcome.old, now)
@@ -159,6 +161,6 @@ export class TaskRepository extends TaskReader {
         : outcome.old
       : await this.get(key.workflowId, key.stepIndex);
     if (!current) throw new NotFoundError('Task', taskId(key));
-    throw new InvalidTransitionError('task', options.action, String(current.status), to);
+    throw new InvalidTransitionError('task', move.action, String(current.status), to);
   }
 }

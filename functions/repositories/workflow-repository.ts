@@ -9,7 +9,15 @@ import {
   statusChanged,
 } from '../events/domain-events.js';
 import { type EventPublisher, eventPublisherFromEnv } from '../events/publisher.js';
-import { appendToList, ifNotExists, notExpired, updateIf } from './conditions.js';
+import {
+  appendToList,
+  type Expr,
+  ifNotExists,
+  notExpired,
+  type UpdateOutcome,
+  updateIf,
+  writeStatus,
+} from './conditions.js';
 import { fromWorkflowItem, type Item, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
 import { type RepositoryOptions, WorkflowReader } from './workflow-reads.js';
 
@@ -23,10 +31,26 @@ export type WorkflowFields = Partial<
 export interface WorkflowTransitionOptions {
   /** Verb of the error message: `Cannot ${action} workflow in ${current} state`. */
   readonly action: string;
-  /** Allowed prior statuses; default: every source of `to` in WORKFLOW_TRANSITIONS. */
+  /** Allowed prior statuses, some of the sources of `to` in WORKFLOW_TRANSITIONS; default: all. */
   readonly from?: readonly WorkflowStatus[];
   readonly set?: WorkflowFields;
   readonly remove?: readonly (keyof WorkflowFields)[];
+}
+
+/** What a recovery run starts from: the steps it skips, counted as done. */
+export interface RecoveryRewind {
+  readonly completedSteps: readonly string[];
+  readonly currentStep: number;
+  readonly progress: number;
+}
+
+/** A status write as `move` takes it: set values may be operands, and a write may add and check more. */
+interface Move extends Omit<WorkflowTransitionOptions, 'set' | 'remove'> {
+  readonly set?: Record<string, unknown>;
+  readonly remove?: readonly string[];
+  readonly add?: Record<string, unknown>;
+  readonly where?: (e: Expr) => string;
+  readonly returnValues?: 'ALL_NEW' | 'ALL_OLD';
 }
 
 export interface StepProgress {
@@ -78,6 +102,7 @@ export class WorkflowRepository extends WorkflowReader {
       executionArns: appendToList('executionArns', [options.executionArn]),
     };
     const remove = ['errorMessage', 'completedAt'] as const;
+    // Not from paused: resuming is markResumed, which hands back the pause tokens.
     const item = await this.move(
       workflowId,
       'running',
@@ -100,8 +125,13 @@ export class WorkflowRepository extends WorkflowReader {
     workflowId: string,
   ): Promise<{ record: WorkflowRecord; pauseTokens: Record<string, string> }> {
     const now = this.now();
-    const options = { action: 'resume', from: ['paused'] as const, set: { pauseTokens: {} } };
-    const old = await this.move(workflowId, 'running', options, now, 'ALL_OLD');
+    const resume: Move = {
+      action: 'resume',
+      from: ['paused'],
+      set: { pauseTokens: {} },
+      returnValues: 'ALL_OLD',
+    };
+    const old = await this.move(workflowId, 'running', resume, now);
     // The write's effect is known exactly, so the new record is derived rather than read again.
     const updated = { ...old, status: 'running', updatedAt: now.toISOString(), pauseTokens: {} };
     const record = this.remember(fromWorkflowItem(updated));
@@ -126,28 +156,30 @@ export class WorkflowRepository extends WorkflowReader {
     });
   }
 
-  /** failed → recovering and one more attempt, checked and counted by the same write. */
-  async beginRecovery(workflowId: string): Promise<WorkflowRecord> {
+  /**
+   * failed → recovering in one write that checks and counts the attempt and rewinds progress for
+   * the run (no run can be writing progress while the workflow is failed).
+   */
+  async beginRecovery(workflowId: string, rewind: RecoveryRewind): Promise<WorkflowRecord> {
+    const steps = stepSet(rewind.completedSteps);
+    const recover: Move = {
+      action: 'recover',
+      set: {
+        currentStep: rewind.currentStep,
+        progress: rewind.progress,
+        completedSteps: steps,
+        pauseTokens: {},
+      },
+      remove: steps ? [] : ['completedSteps'],
+      add: { recoveryAttempts: 1 },
+      where: (e) => `${e.name('recoveryAttempts')} < ${e.name('maxRecoveryAttempts')}`,
+    };
     for (let tries = 0; ; tries += 1) {
       const now = this.now();
-      const jobId = await this.jobIdOf(workflowId, now);
-      const outcome = await updateIf(this.doc, {
-        tableName: this.tableName,
-        key: workflowKey(workflowId),
-        parts: {
-          set: {
-            status: 'recovering',
-            [JOB_STATUS_ATTR]: jobStatusOf(jobId, 'recovering'),
-            updatedAt: now.toISOString(),
-          },
-          add: { recoveryAttempts: 1 },
-        },
-        condition: (e) =>
-          `${e.name('status')} = ${e.value('failed')} AND ${e.name('recoveryAttempts')} < ${e.name('maxRecoveryAttempts')} AND ${notExpired(e, now)}`,
-      });
+      const outcome = await this.write(workflowId, 'recovering', recover, now);
       if (outcome.ok) {
         const record = this.remember(fromWorkflowItem(outcome.attributes));
-        return this.announce(record, statusChanged(record, 'failed'));
+        return this.announce(record, statusChanged(record, 'failed'), progressChanged(record));
       }
       const current = await this.current(workflowId, outcome.old, now);
       const attempts = Number(current.recoveryAttempts);
@@ -181,36 +213,6 @@ export class WorkflowRepository extends WorkflowReader {
     if (!outcome.ok) return undefined;
     const record = this.remember(fromWorkflowItem(outcome.attributes));
     return this.announce(record, statusChanged(record, 'failed'), recoveryExhausted(record));
-  }
-
-  /** Rewinds progress before a recovery run; only while no run can be writing progress. */
-  async resetForRecovery(
-    workflowId: string,
-    fields: { completedSteps: readonly string[]; currentStep: number; progress: number },
-  ): Promise<WorkflowRecord> {
-    const now = this.now();
-    const steps = stepSet(fields.completedSteps);
-    const outcome = await updateIf(this.doc, {
-      tableName: this.tableName,
-      key: workflowKey(workflowId),
-      parts: {
-        set: {
-          currentStep: fields.currentStep,
-          progress: fields.progress,
-          completedSteps: steps,
-          pauseTokens: {},
-          updatedAt: now.toISOString(),
-        },
-        remove: steps ? [] : ['completedSteps'],
-      },
-      condition: (e) => `${e.in('status', ['recovering', 'failed'])} AND ${notExpired(e, now)}`,
-    });
-    if (outcome.ok) {
-      const record = this.remember(fromWorkflowItem(outcome.attributes));
-      return this.announce(record, progressChanged(record));
-    }
-    const current = await this.current(workflowId, outcome.old, now);
-    throw new InvalidTransitionError('workflow', 'reset', String(current.status), 'recovering');
   }
 
   /**
@@ -278,32 +280,32 @@ export class WorkflowRepository extends WorkflowReader {
     return record;
   }
 
-  private async move(
-    workflowId: string,
-    to: WorkflowStatus,
-    options: Omit<WorkflowTransitionOptions, 'set'> & { set?: Record<string, unknown> },
-    now: Date,
-    returnValues: 'ALL_NEW' | 'ALL_OLD' = 'ALL_NEW',
-  ): Promise<Item> {
-    const from = options.from ?? workflowSourcesOf(to);
+  /**
+   * The one writer of a workflow's status: its condition is the sources of `to` in
+   * WORKFLOW_TRANSITIONS (or the given subset of them), and `jobStatus` moves with the status.
+   */
+  private async write(workflowId: string, to: WorkflowStatus, move: Move, now: Date): Promise<UpdateOutcome> {
+    const from = workflowSourcesOf(to, move.from);
     const jobId = await this.jobIdOf(workflowId, now);
-    const outcome = await updateIf(this.doc, {
+    return writeStatus(this.doc, {
       tableName: this.tableName,
       key: workflowKey(workflowId),
-      parts: {
-        set: {
-          ...options.set,
-          status: to,
-          [JOB_STATUS_ATTR]: jobStatusOf(jobId, to),
-          updatedAt: now.toISOString(),
-        },
-        remove: options.remove ?? [],
-      },
-      condition: (e) => `${e.in('status', from)} AND ${notExpired(e, now)}`,
-      returnValues,
+      to,
+      from,
+      set: { ...move.set, [JOB_STATUS_ATTR]: jobStatusOf(jobId, to) },
+      remove: move.remove ?? [],
+      add: move.add ?? {},
+      ...(move.where ? { where: move.where } : {}),
+      now,
+      ...(move.returnValues ? { returnValues: move.returnValues } : {}),
     });
+  }
+
+  /** `write`, refused with InvalidTransitionError (or NotFoundError) when the condition fails. */
+  private async move(workflowId: string, to: WorkflowStatus, move: Move, now: Date): Promise<Item> {
+    const outcome = await this.write(workflowId, to, move, now);
     if (outcome.ok) return outcome.attributes;
     const current = await this.current(workflowId, outcome.old, now);
-    throw new InvalidTransitionError('workflow', options.action, String(current.status), to);
+    throw new InvalidTransitionError('workflow', move.action, String(current.status), to);
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidCursorError,
@@ -10,13 +10,19 @@ import {
 } from '../../functions/domain/errors.js';
 import type { WorkflowRecord } from '../../functions/domain/records.js';
 import { WorkflowStatus } from '../../functions/domain/statuses.js';
-import { canMoveWorkflow, WORKFLOW_TRANSITIONS } from '../../functions/domain/transitions.js';
+import { WORKFLOW_TRANSITIONS } from '../../functions/domain/transitions.js';
 import { encodeCursor } from '../../functions/repositories/cursor.js';
-import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
+import { JOB_STATUS_ATTR, jobStatusOf, workflowKey } from '../../functions/repositories/items.js';
+import {
+  type RecoveryRewind,
+  type StepProgress,
+  WorkflowRepository,
+} from '../../functions/repositories/workflow-repository.js';
 import { createWorkflowWithTasks } from '../../functions/repositories/workflow-store.js';
 import { allPages } from '../support/pages.js';
 import { createTestTables, type TestTables } from '../support/tables.js';
 import { pathThrough } from '../support/transition-path.js';
+import { describeWritePaths, type WritePath } from '../support/write-paths.js';
 
 let tables: TestTables;
 let repo: WorkflowRepository;
@@ -67,29 +73,100 @@ const createIn = async (status: WorkflowStatus, options: CreateOptions = {}): Pr
   return record;
 };
 
-describe('status transitions follow WORKFLOW_TRANSITIONS', () => {
-  const statuses = WorkflowStatus.options;
-  const pairs = statuses.flatMap((from) =>
-    statuses.map((to) => [from, to, canMoveWorkflow(from, to)] as const),
-  );
-  it.each(pairs)('%s → %s allowed: %s', async (from, to, allowed) => {
-    const record = await createIn(from);
-    if (allowed) {
-      const moved = await repo.transition(record.workflowId, to, { action: 'move' });
-      expect(moved.status).toBe(to);
-      expect((await repo.getById(record.workflowId))?.status).toBe(to);
-      // jobStatus is rewritten by the same write: the (job, status) index follows the status.
-      const byNew = await repo.listByJobStatus(record.jobId, to);
-      expect(byNew.items.map((w) => w.workflowId)).toEqual([record.workflowId]);
-      if (from !== to) expect((await repo.listByJobStatus(record.jobId, from)).items).toEqual([]);
-    } else {
-      const attempt = repo.transition(record.workflowId, to, { action: 'move' });
-      await expect(attempt).rejects.toThrow(InvalidTransitionError);
-      await expect(attempt).rejects.toThrow(`Cannot move workflow in ${from} state`);
-      expect((await repo.getById(record.workflowId))?.status).toBe(from);
-    }
-  });
+/** A recovery run from the first step: nothing counted as done. */
+const FROM_START: RecoveryRewind = { completedSteps: [], currentStep: 0, progress: 0 };
 
+const rawWorkflow = async (workflowId: string) =>
+  (
+    await tables.doc.send(
+      new GetCommand({
+        TableName: tables.names.workflows,
+        Key: workflowKey(workflowId),
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+
+/** A fresh workflow put in `status` by a bare write, with its (job, status) index attribute. */
+const seededIn = async (status: WorkflowStatus): Promise<WorkflowRecord> => {
+  const record = await create({ steps: 1 });
+  await tables.doc.send(
+    new UpdateCommand({
+      TableName: tables.names.workflows,
+      Key: workflowKey(record.workflowId),
+      UpdateExpression: 'SET #status = :status, #jobStatus = :jobStatus',
+      ExpressionAttributeNames: { '#status': 'status', '#jobStatus': JOB_STATUS_ATTR },
+      ExpressionAttributeValues: { ':status': status, ':jobStatus': jobStatusOf(record.jobId, status) },
+    }),
+  );
+  return { ...record, status };
+};
+
+/** Every public method of WorkflowRepository that changes a status. */
+const WRITE_PATHS: WritePath<WorkflowStatus, WorkflowRecord>[] = [
+  {
+    name: 'markRunning',
+    to: 'running',
+    only: ['pending', 'recovering'],
+    action: 'start',
+    call: (w) => repo.markRunning(w.workflowId, { executionArn: 'arn:x' }),
+  },
+  { name: 'markPaused', to: 'paused', action: 'pause', call: (w) => repo.markPaused(w.workflowId) },
+  {
+    name: 'markResumed',
+    to: 'running',
+    only: ['paused'],
+    action: 'resume',
+    call: (w) => repo.markResumed(w.workflowId),
+  },
+  {
+    name: 'markCompleted',
+    to: 'completed',
+    action: 'complete',
+    call: (w) => repo.markCompleted(w.workflowId),
+  },
+  { name: 'markFailed', to: 'failed', action: 'fail', call: (w) => repo.markFailed(w.workflowId, 'x') },
+  { name: 'markCancelled', to: 'cancelled', action: 'cancel', call: (w) => repo.markCancelled(w.workflowId) },
+  {
+    name: 'beginRecovery',
+    to: 'recovering',
+    action: 'recover',
+    call: (w) => repo.beginRecovery(w.workflowId, FROM_START),
+  },
+  {
+    name: 'recordStepCompleted (last step)',
+    to: 'completed',
+    call: (w) => repo.recordStepCompleted(w.workflowId, 'step-0', { completesWorkflow: true }),
+    refused: (result) => !(result as StepProgress).applied,
+  },
+  ...WorkflowStatus.options.map(
+    (to): WritePath<WorkflowStatus, WorkflowRecord> => ({
+      name: 'transition',
+      to,
+      action: 'move',
+      generic: true,
+      call: (w) => repo.transition(w.workflowId, to, { action: 'move' }),
+    }),
+  ),
+];
+
+describeWritePaths({
+  kind: 'workflow',
+  table: WORKFLOW_TRANSITIONS,
+  paths: WRITE_PATHS,
+  unwritten: {},
+  seed: seededIn,
+  raw: (w) => rawWorkflow(w.workflowId),
+  async afterMove(record, from, to) {
+    expect((await repo.getById(record.workflowId))?.status).toBe(to);
+    // jobStatus is rewritten by the same write: the (job, status) index follows the status.
+    const byNew = await repo.listByJobStatus(record.jobId, to);
+    expect(byNew.items.map((w) => w.workflowId)).toEqual([record.workflowId]);
+    if (from !== to) expect((await repo.listByJobStatus(record.jobId, from)).items).toEqual([]);
+  },
+});
+
+describe('status transitions', () => {
   it('says "Cannot start workflow in running state" when starting a running workflow', async () => {
     const record = await createIn('running');
     await expect(repo.markRunning(record.workflowId, { executionArn: 'arn:2' })).rejects.toThrow(
@@ -133,7 +210,7 @@ describe('named transitions', () => {
       executionArn: 'arn:1',
     });
     await timed.markFailed(record.workflowId, 'boom');
-    await timed.beginRecovery(record.workflowId);
+    await timed.beginRecovery(record.workflowId, FROM_START);
     clock.now = new Date('2030-01-02T00:00:00.000Z');
     const second = await timed.markRunning(record.workflowId, { executionArn: 'arn:2' });
     expect(second.startedAt).toBe('2030-01-01T00:00:00.000Z');
@@ -211,24 +288,24 @@ describe('named transitions', () => {
 describe('recovery', () => {
   it('moves a failed workflow to recovering and counts the attempt', async () => {
     const record = await createIn('failed');
-    const recovering = await repo.beginRecovery(record.workflowId);
+    const recovering = await repo.beginRecovery(record.workflowId, FROM_START);
     expect(recovering).toMatchObject({ status: 'recovering', recoveryAttempts: 1 });
     expect((await repo.listByJobStatus(record.jobId, 'recovering')).items).toHaveLength(1);
   });
 
   it('refuses to recover a workflow that is not failed', async () => {
     const record = await createIn('running');
-    await expect(repo.beginRecovery(record.workflowId)).rejects.toThrow(
+    await expect(repo.beginRecovery(record.workflowId, FROM_START)).rejects.toThrow(
       'Cannot recover workflow in running state',
     );
-    await expect(repo.beginRecovery('nope')).rejects.toThrow(NotFoundError);
+    await expect(repo.beginRecovery('nope', FROM_START)).rejects.toThrow(NotFoundError);
   });
 
   it('refuses a recovery past the limit', async () => {
     const record = await createIn('failed', { maxRecoveryAttempts: 1 });
-    await repo.beginRecovery(record.workflowId);
+    await repo.beginRecovery(record.workflowId, FROM_START);
     await repo.markFailed(record.workflowId, 'again');
-    const attempt = repo.beginRecovery(record.workflowId);
+    const attempt = repo.beginRecovery(record.workflowId, FROM_START);
     await expect(attempt).rejects.toThrow(RecoveryLimitError);
     await expect(attempt).rejects.toThrow('attempts: 1/1');
   });
@@ -236,7 +313,7 @@ describe('recovery', () => {
   it('lets exactly one of ten concurrent recoveries through', async () => {
     const record = await createIn('failed');
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => repo.beginRecovery(record.workflowId)),
+      Array.from({ length: 10 }, () => repo.beginRecovery(record.workflowId, FROM_START)),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
@@ -250,7 +327,7 @@ describe('recovery', () => {
     const worker = async (): Promise<void> => {
       for (;;) {
         try {
-          await repo.beginRecovery(record.workflowId);
+          await repo.beginRecovery(record.workflowId, FROM_START);
           successes += 1;
           await repo.markFailed(record.workflowId, 'again');
         } catch (error) {
@@ -265,21 +342,38 @@ describe('recovery', () => {
     expect(await repo.getById(record.workflowId)).toMatchObject({ status: 'failed', recoveryAttempts: 3 });
   });
 
-  it('rewinds progress for a recovery run, and only then', async () => {
+  it('rewinds progress for a recovery run in the write that counts the attempt, and only then', async () => {
     const record = await createIn('running', { steps: 4 });
     await repo.recordStepCompleted(record.workflowId, 'step-0');
     await repo.recordStepCompleted(record.workflowId, 'step-1');
     const reset = { completedSteps: ['step-0'], currentStep: 1, progress: 25 };
-    await expect(repo.resetForRecovery(record.workflowId, reset)).rejects.toThrow(InvalidTransitionError);
+    await expect(repo.beginRecovery(record.workflowId, reset)).rejects.toThrow(InvalidTransitionError);
+    expect(await repo.getById(record.workflowId)).toMatchObject({ currentStep: 2, progress: 50 });
+    await repo.markPaused(record.workflowId);
+    expect(await repo.storePauseToken(record.workflowId, 'step-2', 'token')).toBe(true);
     await repo.markFailed(record.workflowId, 'x');
-    await repo.beginRecovery(record.workflowId);
-    expect(await repo.resetForRecovery(record.workflowId, reset)).toMatchObject(reset);
-    const empty = await repo.resetForRecovery(record.workflowId, {
-      completedSteps: [],
-      currentStep: 0,
-      progress: 0,
+    const recovering = await repo.beginRecovery(record.workflowId, reset);
+    expect(recovering).toMatchObject({
+      ...reset,
+      status: 'recovering',
+      recoveryAttempts: 1,
+      pauseTokens: {},
     });
-    expect(empty.completedSteps).toEqual([]);
+    expect(await repo.getById(record.workflowId)).toEqual(recovering);
+    await repo.markFailed(record.workflowId, 'y');
+    const empty = await repo.beginRecovery(record.workflowId, FROM_START);
+    expect(empty).toMatchObject({ completedSteps: [], currentStep: 0, progress: 0, recoveryAttempts: 2 });
+  });
+
+  it('refuses a recovery past the limit without rewinding anything', async () => {
+    const record = await createIn('failed', { steps: 2, maxRecoveryAttempts: 1 });
+    await repo.beginRecovery(record.workflowId, FROM_START);
+    await repo.markRunning(record.workflowId, { executionArn: 'arn:2' });
+    await repo.recordStepCompleted(record.workflowId, 'step-0');
+    await repo.markFailed(record.workflowId, 'x');
+    const before = await rawWorkflow(record.workflowId);
+    await expect(repo.beginRecovery(record.workflowId, FROM_START)).rejects.toThrow(RecoveryLimitError);
+    expect(await rawWorkflow(record.workflowId)).toEqual(before);
   });
 });
 
@@ -437,7 +531,7 @@ describe('reads', () => {
   it('lists failed workflows, and as recoverable only those with attempts left', async () => {
     const spare = await createIn('failed', { maxRecoveryAttempts: 2 });
     const spent = await createIn('failed', { maxRecoveryAttempts: 1 });
-    await repo.beginRecovery(spent.workflowId);
+    await repo.beginRecovery(spent.workflowId, FROM_START);
     await repo.markFailed(spent.workflowId, 'again');
     const failed = (await allPages((cursor) => repo.listFailed({ limit: 3, cursor }))).map(
       (w) => w.workflowId,

@@ -1,9 +1,19 @@
+import type { TaskStatus, WorkflowStatus } from '../../functions/domain/statuses.js';
+import { TASK_TRANSITIONS, WORKFLOW_TRANSITIONS } from '../../functions/domain/transitions.js';
+
+export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>>;
+
+/** Does the table allow `from` → `to`: what the tests expect of every write. */
+export const canMoveWorkflow = (from: WorkflowStatus, to: WorkflowStatus): boolean =>
+  WORKFLOW_TRANSITIONS[from].includes(to);
+export const canMoveTask = (from: TaskStatus, to: TaskStatus): boolean => TASK_TRANSITIONS[from].includes(to);
+
+/** Every move of a table, as `from→to`. */
+export const movesOf = <S extends string>(table: TransitionTable<S>): string[] =>
+  (Object.keys(table) as S[]).flatMap((from) => table[from].map((to) => `${from}→${to}`));
+
 /** Shortest chain of moves from `start` to `target` through a transition table (breadth first). */
-export const pathThrough = <S extends string>(
-  table: Readonly<Record<S, readonly S[]>>,
-  start: S,
-  target: S,
-): S[] => {
+export const pathThrough = <S extends string>(table: TransitionTable<S>, start: S, target: S): S[] => {
   const previous = new Map<S, S>();
   const queue: S[] = [start];
   const seen = new Set<S>(queue);

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InvalidTransitionError } from '../../functions/domain/errors.js';
 import { TaskStatus, WorkflowStatus } from '../../functions/domain/statuses.js';
 import {
-  canMoveWorkflow,
   TASK_TRANSITIONS,
   taskSourcesOf,
   WORKFLOW_TRANSITIONS,
   workflowSourcesOf,
 } from '../../functions/domain/transitions.js';
+import { canMoveTask, canMoveWorkflow } from '../support/transition-path.js';
 
 describe('transition table', () => {
   it('has an entry for every status and names only known statuses', () => {
@@ -36,6 +36,22 @@ describe('transition table', () => {
     expect(canMoveWorkflow('running', 'running')).toBe(false);
     expect(canMoveWorkflow('completed', 'paused')).toBe(false);
     expect(canMoveWorkflow('cancelled', 'recovering')).toBe(false);
+  });
+
+  it('lets an attempt whose invocation died start again: running → running', () => {
+    expect(canMoveTask('running', 'running')).toBe(true);
+    expect(taskSourcesOf('running').sort()).toEqual(['pending', 'queued', 'retrying', 'running']);
+  });
+
+  it('narrows the sources of a write to a subset of the table, and refuses any other', () => {
+    expect(workflowSourcesOf('running', ['pending', 'recovering'])).toEqual(['pending', 'recovering']);
+    expect(taskSourcesOf('completed', ['running'])).toEqual(['running']);
+    expect(() => workflowSourcesOf('running', ['failed'])).toThrow(
+      'workflow failed → running is not in the transition table',
+    );
+    expect(() => taskSourcesOf('pending', ['pending'])).toThrow(
+      'task pending → pending is not in the transition table',
+    );
   });
 
   it('words an illegal move as the reference service did', () => {
