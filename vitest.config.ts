@@ -16,7 +16,7 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // Handlers run in-process; their expected warnings (retries, injected faults) would bury the report.
       POWERTOOLS_LOG_LEVEL: 'ERROR',
-      // EMF metric blobs on stdout would bury it too; test/unit/logging tests turn them on where needed.
+      // EMF metric blobs on stdout would bury it too; test/integration/shared/logging.test.ts turns them on where needed.
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
   },

@@ -1,4 +1,4 @@
-import { type ProgressSnapshot, progressBar } from '../infra/local/progress-line.js';
+import { type ProgressSnapshot, progressBar } from './progress-line.js';
 
 export interface WorkflowSummary {
   readonly workflowId: string;

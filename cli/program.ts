@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ProgressSnapshot } from '../infra/local/progress-line.js';
-import { watchWorkflows } from '../infra/local/watch.js';
 import { type ApiAuth, ApiClient } from './client.js';
 import { listText, statusText, type TaskSummary, type WorkflowSummary } from './format.js';
+import type { ProgressSnapshot } from './progress-line.js';
+import { watchWorkflows } from './watch.js';
 
 /** The local stack's address (`npm start`): the default target. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000';

@@ -10,3 +10,10 @@ export const consoleUrlOf = (executionArn: string): string => {
   const region = executionArn.split(':')[3] ?? 'us-east-1';
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 };
+
+/** `Execution TIMED_OUT: States.Timeout (cause)`: what the record says when the machine could not. */
+export const executionFailureMessage = (d: {
+  status: string;
+  error?: string | null;
+  cause?: string | null;
+}) => `Execution ${d.status}${d.error ? `: ${d.error}` : ''}${d.cause ? ` (${d.cause.slice(0, 500)})` : ''}`;

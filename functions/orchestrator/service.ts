@@ -79,17 +79,19 @@ const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'
  */
 export class Orchestrator {
   private readonly now: () => Date;
+  /** The definitions served here, by name: looked up in one place. */
+  private readonly served: ReadonlyMap<string, WorkflowDefinition>;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.served = new Map((deps.definitions ?? workflowDefinitions).map((d) => [d.name, d]));
   }
 
   async create(input: CreateWorkflowInput): Promise<WorkflowRecord> {
     // An unknown definition is bad input to create (400), not a missing resource (404).
-    const served = this.deps.definitions ?? workflowDefinitions;
-    const definition = served.find((d) => d.name === input.definition);
+    const definition = this.served.get(input.definition);
     if (!definition) {
-      const known = served.map((d) => d.name).join(', ');
+      const known = [...this.served.keys()].join(', ');
       const message = `definition must be one of: ${known}`;
       throw new ValidationError(message, [{ path: 'definition', rule: 'known-definition', message }]);
     }
@@ -130,7 +132,7 @@ export class Orchestrator {
     return workflow;
   }
 
-  /** The newest workflow of a job ("the workflow of a job", DESIGN §3). */
+  /** The newest workflow of a job: "the workflow of a job" (docs/behaviour.md, "Jobs and workflows"). */
   async getByJob(jobId: string): Promise<WorkflowRecord> {
     const workflow = await this.deps.repos.workflows.getByJobId(jobId);
     if (!workflow) throw new NotFoundError('Workflow', `job ${jobId}`);
@@ -158,7 +160,7 @@ export class Orchestrator {
 
   /** The shipped definitions, each with the state machine that runs it here (if deployed). */
   definitions(): { definition: WorkflowDefinition; stateMachineArn?: string }[] {
-    return (this.deps.definitions ?? workflowDefinitions).map((definition) => {
+    return [...this.served.values()].map((definition) => {
       const stateMachineArn = this.deps.stateMachines[definition.name];
       return stateMachineArn ? { definition, stateMachineArn } : { definition };
     });
@@ -333,7 +335,7 @@ export class Orchestrator {
 
   /** The definitions this orchestrator serves, by name (unknown → 404). */
   definition(name: string): WorkflowDefinition {
-    const definition = (this.deps.definitions ?? workflowDefinitions).find((d) => d.name === name);
+    const definition = this.served.get(name);
     if (!definition) throw new NotFoundError('Definition', name);
     return definition;
   }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { executionFailureMessage } from '../contract/executions.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { statusChanged } from '../events/domain-events.js';
@@ -31,13 +32,6 @@ const workflowIdOf = (input: string | null | undefined): string | undefined => {
     return undefined;
   }
 };
-
-/** `Execution TIMED_OUT: States.Timeout (cause)`: what the record says when the machine could not. */
-export const executionFailureMessage = (d: {
-  status: string;
-  error?: string | null;
-  cause?: string | null;
-}) => `Execution ${d.status}${d.error ? `: ${d.error}` : ''}${d.cause ? ` (${d.cause.slice(0, 500)})` : ''}`;
 
 /**
  * One execution status change. Idempotent: only the workflow's current execution counts (a late,

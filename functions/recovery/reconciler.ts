@@ -1,12 +1,11 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { executionArnOf, executionName } from '../contract/executions.js';
+import { executionArnOf, executionFailureMessage, executionName } from '../contract/executions.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { isTerminalWorkflowStatus, type WorkflowStatus } from '../domain/statuses.js';
 import { closeInFlightTasks, IN_FLIGHT_TASK_STATUSES } from '../orchestrator/open-tasks.js';
 import { logger } from '../shared/logger.js';
 import { recoverAutomatically } from './automatic.js';
 import type { RecoveryDeps } from './deps.js';
-import { executionFailureMessage } from './execution-events.js';
 
 /** What one pass found and repaired: also the handler's return value. */
 export interface ReconcileSummary {

@@ -80,6 +80,3 @@ export const TASK_TABLE = {
 
 export type WorkflowIndex = keyof typeof WORKFLOW_TABLE.indexes;
 export type TaskIndex = keyof typeof TASK_TABLE.indexes;
-
-/** @deprecated transitional: use envName() of functions/config/environment.ts. */
-export const TABLE_ENV = { workflows: 'WORKFLOW_TABLE_NAME', tasks: 'TASK_TABLE_NAME' } as const;

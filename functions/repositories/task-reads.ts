@@ -75,8 +75,8 @@ export class TaskReader {
 
   /**
    * Failed tasks whose last error another attempt could fix: not one of the errors no retry can
-   * fix (FatalStepError, ...) and not one of the step's own non-retryable errors. (The reference's `retry_count < max_retries` was never
-   * true for a task the orchestrator failed: REFERENCE §9.11.)
+   * fix (FatalStepError, ...) and not one of the step's own non-retryable errors. A retry count is no
+   * guide: a task failed for good has used every retry (docs/behaviour.md, "Retries").
    */
   async getRetryableTasks(workflowId: string): Promise<TaskRecord[]> {
     const failed = await this.getFailedTasks(workflowId);

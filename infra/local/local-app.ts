@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SettingValue } from '../../functions/config/environment.js';
+import { envName } from '../../functions/config/environment.js';
 import { STATE_MACHINES_OUTPUT } from '../stack.js';
 import type { CfnTemplate } from '../synth.js';
 import { type LocalApiGateway, routesOf, startApiGateway } from './api-gateway.js';
@@ -197,11 +198,9 @@ const hostPowertoolsSettings = (): Record<string, string> =>
   );
 
 /** Recovery tunables the host may set (`RECOVERY_BASE_DELAY_SECONDS=1 npm start`): theirs win. */
-const HOST_RECOVERY_SETTINGS = [
-  'RECOVERY_BASE_DELAY_SECONDS',
-  'AUTOMATIC_RECOVERY',
-  'RECONCILE_STALE_AFTER_SECONDS',
-];
+const HOST_RECOVERY_SETTINGS = (
+  ['recoveryBaseDelaySeconds', 'automaticRecovery', 'reconcileStaleAfterSeconds'] as const
+).map(envName);
 const hostRecoverySettings = (): Record<string, string> =>
   Object.fromEntries(
     HOST_RECOVERY_SETTINGS.flatMap((key) => {

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { envName } from '../../functions/config/environment.js';
-import { executionFailureMessage } from '../../functions/recovery/execution-events.js';
+import { executionFailureMessage } from '../../functions/contract/executions.js';
 import { REPO_ROOT } from '../lambda.js';
 import { synthTemplate } from '../synth.js';
 import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';

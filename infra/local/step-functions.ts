@@ -21,7 +21,6 @@ import { SfnApiError, type TaskTokens } from './task-tokens.js';
 import { stateMachinesOf } from './template.js';
 
 // Callers listen through LocalStepFunctions.onStatusChange: the event type is part of its API.
-export type { ExecutionStatusChangeEvent } from './status-events.js';
 
 export interface HistoryEvent {
   /** The aws-local-stepfunctions event type: StateEntered, StateRetried, ExecutionSucceeded... */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPES } from '../../functions/events/domain-events.js';
-import type { ExecutionStatusChangeEvent } from '../../infra/local/step-functions.js';
+import type { ExecutionStatusChangeEvent } from '../../infra/local/status-events.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testFlow } from '../support/test-flow.js';
 import {

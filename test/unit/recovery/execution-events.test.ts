@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ExecutionStatusChange,
-  executionFailureMessage,
-} from '../../../functions/recovery/execution-events.js';
+import { ExecutionStatusChange } from '../../../functions/recovery/execution-events.js';
 
 describe('execution status change events', () => {
   const event = {
@@ -25,12 +22,5 @@ describe('execution status change events', () => {
       false,
     );
     expect(ExecutionStatusChange.safeParse({ ...event, detail: { status: 'FAILED' } }).success).toBe(false);
-  });
-
-  it('describes an ended execution for the record', () => {
-    expect(executionFailureMessage(event.detail)).toBe('Execution TIMED_OUT: States.Timeout');
-    expect(executionFailureMessage({ status: 'ABORTED', error: 'Stop', cause: 'by hand' })).toBe(
-      'Execution ABORTED: Stop (by hand)',
-    );
   });
 });
