@@ -34,7 +34,13 @@ export const StepSpec = z.strictObject({
   /** Earlier steps this one waits for, by name or by index. @default [] */
   dependencies: z.array(z.union([z.string(), z.number().int()])).optional(),
   /** Seconds per attempt. @default from the task type (DEFAULT_TIMEOUTS) */
-  timeout: z.number().int().positive('must be > 0').max(900, 'must be ≤ 900 (the Lambda limit)').optional(),
+  // The step's Lambda gets 10 s more (infra/workflow-state-machine.ts), within Lambda's 900 s limit.
+  timeout: z
+    .number()
+    .int()
+    .positive('must be > 0')
+    .max(890, 'must be ≤ 890 (Lambda allows 900 s and the function gets 10 s more)')
+    .optional(),
   /** Seconds a run is expected to take: weights progress and the ETA. @default 0 */
   estimatedDuration: z.number().min(0, 'must be >= 0').optional(),
   retry: StepRetryPolicySpec.optional(),

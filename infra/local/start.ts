@@ -1,6 +1,10 @@
 import './dev-env.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchWorkflows } from '../../cli/watch.js';
+import { CATALOG_PATH, renderCatalog } from '../../state-machines/catalog.js';
+import { REPO_ROOT } from '../lambda.js';
 import { javaMajorVersion } from './dynamodb-server.js';
 import { DEFAULT_DATA_DIR, startLocalStack } from './local-stack.js';
 
@@ -32,6 +36,13 @@ if (values.help) {
 const java = javaMajorVersion();
 if (java === undefined || java < 17) {
   console.log('notice: no Java 17+ found, so DynamoDB runs on dynalite (no transactions, no TTL API).');
+}
+// The local loop picks up an edited definition by itself; `cdk synth` refuses a stale catalog instead.
+const catalogPath = resolve(REPO_ROOT, CATALOG_PATH);
+const catalog = renderCatalog();
+if (readFileSync(catalogPath, 'utf8') !== catalog) {
+  writeFileSync(catalogPath, catalog);
+  console.log(`${CATALOG_PATH} updated from state-machines/definitions (commit it with the definition).`);
 }
 console.log('Synthesizing the app and starting the local stack...');
 const stack = await startLocalStack({

@@ -99,6 +99,13 @@ describe('workflow definition validation', () => {
     expect(problemsOf(many)).toEqual(['steps: Workflow has 101 steps; at most 100']);
   });
 
+  it('caps a step timeout so that its Lambda, which gets 10 s more, stays within 900 s', () => {
+    expect(problemsOf({ name: 'wf', steps: [stepNamed('slow', { timeout: 890 })] })).toEqual([]);
+    expect(problemsOf({ name: 'wf', steps: [stepNamed('slow', { timeout: 891 })] })).toEqual([
+      'steps[0] "slow".timeout: must be ≤ 890 (Lambda allows 900 s and the function gets 10 s more)',
+    ]);
+  });
+
   it('refuses unknown fields and bad handler paths', () => {
     expect(
       problemsOf({ name: 'wf', steps: [stepNamed('a', { handler: '/etc/passwd' })], extra: 1 }).sort(),
