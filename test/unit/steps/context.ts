@@ -2,6 +2,13 @@ import { deduplicate } from '../../../functions/steps/dataset/deduplicate.js';
 import { download } from '../../../functions/steps/dataset/download.js';
 import { label } from '../../../functions/steps/dataset/label.js';
 import { packageDataset } from '../../../functions/steps/dataset/package.js';
+import type {
+  DeduplicateOutput,
+  DownloadOutput,
+  LabelOutput,
+  PackageOutput,
+  ValidateOutput,
+} from '../../../functions/steps/dataset/schema.js';
 import { validate } from '../../../functions/steps/dataset/validate.js';
 import type { StepContext } from '../../../functions/steps/step-context.js';
 
@@ -46,5 +53,17 @@ export const runChain = async (metadata: Record<string, unknown>): Promise<Chain
     deduplicate: deduplicated,
     label: labelled,
     package: packaged,
+  };
+};
+
+/** The chain's outputs with their step types (the StepFunction contract returns plain records). */
+export const runTypedChain = async (metadata: Record<string, unknown>) => {
+  const results = await runChain(metadata);
+  return {
+    download: results.download as DownloadOutput,
+    validate: results.validate as ValidateOutput,
+    deduplicate: results.deduplicate as DeduplicateOutput,
+    label: results.label as LabelOutput,
+    package: results.package as PackageOutput,
   };
 };

@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  DeduplicateOutput,
-  DownloadOutput,
-  LabelOutput,
-  PackageOutput,
-  ValidateOutput,
-} from '../../../../functions/steps/dataset/schema.js';
-import { type ChainResults, runChain } from '../context.js';
+import { runTypedChain } from '../context.js';
 
 // The five dataset steps together, as dataset-build runs them: what each module's own file cannot see.
-
-/** The chain's outputs with their step types (the StepFunction contract returns plain records). */
-const typed = (results: ChainResults) => ({
-  download: results.download as DownloadOutput,
-  validate: results.validate as ValidateOutput,
-  deduplicate: results.deduplicate as DeduplicateOutput,
-  label: results.label as LabelOutput,
-  package: results.package as PackageOutput,
-});
 
 const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
 
 describe('the dataset-build chain', () => {
   it.each([1, 2, 42, 9001])('keeps its counts consistent for seed %i', async (seed) => {
-    const r = typed(await runChain({ dataset: { seed, items: 800, duplicateRate: 0.2, invalidRate: 0.1 } }));
+    const r = await runTypedChain({ dataset: { seed, items: 800, duplicateRate: 0.2, invalidRate: 0.1 } });
 
     expect(r.download.count).toBe(800);
     expect(r.download.items).toHaveLength(800);
@@ -45,26 +29,26 @@ describe('the dataset-build chain', () => {
   });
 
   it('is deterministic: the same seed gives the same outputs and digest', async () => {
-    const a = await runChain({ dataset: { seed: 123, items: 300 } });
-    const b = await runChain({ dataset: { seed: 123, items: 300 } });
+    const a = await runTypedChain({ dataset: { seed: 123, items: 300 } });
+    const b = await runTypedChain({ dataset: { seed: 123, items: 300 } });
     expect(b).toEqual(a);
-    expect(typed(b).package.manifest.digest).toBe(typed(a).package.manifest.digest);
+    expect(b.package.manifest.digest).toBe(a.package.manifest.digest);
   });
 
   it('gives a different digest for a different seed', async () => {
-    const a = typed(await runChain({ dataset: { seed: 123, items: 300 } }));
-    const b = typed(await runChain({ dataset: { seed: 124, items: 300 } }));
+    const a = await runTypedChain({ dataset: { seed: 123, items: 300 } });
+    const b = await runTypedChain({ dataset: { seed: 124, items: 300 } });
     expect(b.package.manifest.digest).not.toBe(a.package.manifest.digest);
   });
 
   it('keeps the whole execution state (every output together) under 200 000 bytes at the largest dataset', async () => {
-    const results = await runChain({
+    const results = await runTypedChain({
       dataset: { items: 1000, duplicateRate: 0, invalidRate: 0, labels: ['a'.repeat(40)] },
     });
     // Step Functions carries every completed step's output in one state of at most 256 KB.
     const bytes = Buffer.byteLength(JSON.stringify(results));
     expect(bytes).toBeLessThan(200_000);
     // The worst case for `label` is the longest label name; for the others, no item is dropped.
-    expect(typed(results).download.count).toBe(1000);
+    expect(results.download.count).toBe(1000);
   });
 });

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { contentHash, labelFor } from '../../../../functions/steps/dataset/hash.js';
-import type {
-  DeduplicateOutput,
-  DownloadOutput,
-  LabelOutput,
-  PackageOutput,
-  ValidateOutput,
-} from '../../../../functions/steps/dataset/schema.js';
-import { type ChainResults, runChain } from '../context.js';
-
-/** The chain's outputs with their step types (the StepFunction contract returns plain records). */
-const typed = (results: ChainResults) => ({
-  download: results.download as DownloadOutput,
-  validate: results.validate as ValidateOutput,
-  deduplicate: results.deduplicate as DeduplicateOutput,
-  label: results.label as LabelOutput,
-  package: results.package as PackageOutput,
-});
+import { runTypedChain } from '../context.js';
 
 describe('label', () => {
   it('labels from the content hash, so a duplicate gets the same label as its original', async () => {
     const vocabulary = ['red', 'green', 'blue', 'grey'];
-    const r = typed(await runChain({ dataset: { items: 400, duplicateRate: 0.4, labels: vocabulary } }));
+    const r = await runTypedChain({ dataset: { items: 400, duplicateRate: 0.4, labels: vocabulary } });
     const labelByText = new Map<string, string>();
     for (const item of r.validate.items) {
       const given = r.label.labels[item.id];

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FatalStepError } from '../../../../functions/domain/errors.js';
 import { packageDataset, package as packageStep } from '../../../../functions/steps/dataset/package.js';
-import type {
-  DeduplicateOutput,
-  DownloadOutput,
-  LabelOutput,
-  PackageOutput,
-  ValidateOutput,
-} from '../../../../functions/steps/dataset/schema.js';
-import { type ChainResults, makeContext, runChain } from '../context.js';
-
-/** The chain's outputs with their step types (the StepFunction contract returns plain records). */
-const typed = (results: ChainResults) => ({
-  download: results.download as DownloadOutput,
-  validate: results.validate as ValidateOutput,
-  deduplicate: results.deduplicate as DeduplicateOutput,
-  label: results.label as LabelOutput,
-  package: results.package as PackageOutput,
-});
+import { makeContext, runTypedChain } from '../context.js';
 
 describe('package', () => {
   it('packages a small summary: counts, a digest and a 10-entry sample of the manifest', async () => {
-    const r = typed(await runChain({ dataset: { items: 100 } }));
+    const r = await runTypedChain({ dataset: { items: 100 } });
     expect(r.package.sample).toHaveLength(10);
     expect(r.package.sample).toEqual(
       r.deduplicate.uniqueIds.slice(0, 10).map((id) => ({ id, label: r.label.labels[id] })),

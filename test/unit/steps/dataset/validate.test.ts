@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FatalStepError } from '../../../../functions/domain/errors.js';
-import type {
-  DeduplicateOutput,
-  DownloadOutput,
-  LabelOutput,
-  PackageOutput,
-  ValidateOutput,
-} from '../../../../functions/steps/dataset/schema.js';
 import { validate } from '../../../../functions/steps/dataset/validate.js';
-import { type ChainResults, makeContext, runChain } from '../context.js';
-
-/** The chain's outputs with their step types (the StepFunction contract returns plain records). */
-const typed = (results: ChainResults) => ({
-  download: results.download as DownloadOutput,
-  validate: results.validate as ValidateOutput,
-  deduplicate: results.deduplicate as DeduplicateOutput,
-  label: results.label as LabelOutput,
-  package: results.package as PackageOutput,
-});
+import { makeContext, runTypedChain } from '../context.js';
 
 describe('validate', () => {
   it('drops every empty or negative-size item in validate, and only those', async () => {
-    const r = typed(await runChain({ dataset: { items: 500, invalidRate: 0.3 } }));
+    const r = await runTypedChain({ dataset: { items: 500, invalidRate: 0.3 } });
     const bad = r.download.items.filter((item) => item.text.trim() === '' || item.size < 0);
     expect(r.validate.invalid).toBe(bad.length);
     expect(r.validate.items.every((item) => item.text.trim() !== '' && item.size >= 0)).toBe(true);
