@@ -1,13 +1,10 @@
-/** The subset of the API's progress view the terminal shows. */
-export interface ProgressSnapshot {
-  readonly workflowId: string;
-  readonly status: string;
-  readonly progress: number;
-  readonly currentStep: number;
-  readonly totalSteps: number;
-  readonly eta: string | null;
-  readonly tasks: readonly { readonly name: string; readonly status: string; readonly retryCount: number }[];
-}
+import type { ProgressView } from '../functions/orchestrator/views.js';
+
+/** The subset of the API's progress view (its one schema) the terminal shows. */
+export type ProgressSnapshot = Pick<
+  ProgressView,
+  'workflowId' | 'status' | 'progress' | 'currentStep' | 'totalSteps' | 'eta'
+> & { readonly tasks: readonly Pick<ProgressView['tasks'][number], 'name' | 'status' | 'retryCount'>[] };
 
 const BAR_WIDTH = 24;
 
