@@ -10,6 +10,11 @@ export interface WorkflowSummary {
   readonly errorMessage?: string;
 }
 
+/** A recover answer: the workflow and the steps its new run executes. */
+export interface RecoverySummary extends WorkflowSummary {
+  readonly rerun: readonly string[];
+}
+
 export interface TaskSummary {
   readonly stepIndex: number;
   readonly taskName: string;

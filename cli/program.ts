@@ -1,6 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ApiAuth, ApiClient } from './client.js';
-import { listText, statusText, type TaskSummary, type WorkflowSummary } from './format.js';
+import {
+  listText,
+  type RecoverySummary,
+  statusText,
+  type TaskSummary,
+  type WorkflowSummary,
+} from './format.js';
 import type { ProgressSnapshot } from './progress-line.js';
 import { watchWorkflows } from './watch.js';
 
@@ -147,20 +153,32 @@ export const buildProgram = (io: ProgramIo): Command => {
 
   program
     .command('recover')
-    .description('Run a failed workflow again from the first unfinished step (or --from-step)')
+    .description(
+      'Run a failed workflow again: the steps not done, plus --from-step and its dependents, minus --skip',
+    )
     .argument('<workflowId>')
-    .option('--from-step <step>', 'step index or name to run again from', stepRef)
+    .option(
+      '--from-step <step>',
+      'step (index or name) to run again, with every step depending on it',
+      stepRef,
+    )
+    .option(
+      '--skip <step>',
+      'a step (not completed) to go on without; repeat for more',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--reason <text>', 'why (kept in the logs)')
-    .action(async (id: string, opts: { fromStep?: number | string; reason?: string }) => {
+    .action(async (id: string, opts: { fromStep?: number | string; skip?: string[]; reason?: string }) => {
       const { api, options } = client();
       const body = {
         ...(opts.fromStep !== undefined ? { fromStep: opts.fromStep } : {}),
+        ...(opts.skip ? { skip: opts.skip } : {}),
         ...(opts.reason ? { reason: opts.reason } : {}),
       };
-      printWorkflow(
-        await api.post<WorkflowSummary>(`/workflows/${encodeURIComponent(id)}/recover`, body),
-        options,
-      );
+      const recovery = await api.post<RecoverySummary>(`/workflows/${encodeURIComponent(id)}/recover`, body);
+      printWorkflow(recovery, options);
+      if (!options.json)
+        io.out(`re-running: ${recovery.rerun.length > 0 ? recovery.rerun.join(', ') : 'no step'}`);
     });
 
   program

@@ -38,8 +38,10 @@ export const operations: Operations = {
   pauseWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.pause(params.id)),
   resumeWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.resume(params.id)),
   cancelWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.cancel(params.id)),
-  recoverWorkflow: async ({ params, body }, { orchestrator, correlationId }) =>
-    workflowView(await orchestrator.recover(params.id, { ...body, correlationId })),
+  recoverWorkflow: async ({ params, body }, { orchestrator, correlationId }) => {
+    const recovery = await orchestrator.recover(params.id, { ...body, correlationId });
+    return { ...workflowView(recovery), rerun: [...recovery.rerun] };
+  },
 
   listJobWorkflows: async ({ params, query }, { orchestrator }) =>
     pageView(await orchestrator.listByJob(params.jobId, query), workflowView),

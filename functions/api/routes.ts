@@ -8,6 +8,7 @@ import {
   PageQuery,
   ProgressResponse,
   RecoverBody,
+  RecoverResponse,
   TaskList,
   WorkflowIdParams,
   WorkflowPage,
@@ -121,11 +122,12 @@ export const routes = [
     operationId: 'recoverWorkflow',
     method: 'POST',
     path: '/workflows/{id}/recover',
-    summary: 'Recover a failed workflow: a new run that skips completed steps',
+    summary:
+      'Recover a failed workflow: a new run of the steps not done (plus fromStep and its dependents, minus skip)',
     params: WorkflowIdParams,
     body: RecoverBody,
     status: 200,
-    response: WorkflowResponse,
+    response: RecoverResponse,
     errors: [404, 409],
   }),
   route({

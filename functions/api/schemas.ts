@@ -77,7 +77,17 @@ export const RecoverBody = z.strictObject({
   fromStep: z
     .union([z.number().int().min(0).max(99), z.string().min(1).max(128)])
     .optional()
-    .describe('Step index or step name to run again from; default: the first step that did not complete'),
+    .describe(
+      'Run this step (name or index) and every step that depends on it again, even if done; ' +
+        'without it the new run executes only the steps that are not done',
+    ),
+  skip: z
+    .array(z.string().min(1).max(128))
+    .max(100)
+    .optional()
+    .describe(
+      'Steps to go on without: marked skipped (a skipped dependency counts as met); never a completed step',
+    ),
   reason: z.string().max(500).optional(),
 });
 
@@ -147,6 +157,12 @@ export const ListWorkflowsQuery = z
 export const WorkflowResponse = WorkflowRecord.omit({ pauseTokens: true, completedSteps: true }).meta({
   id: 'Workflow',
 });
+/** A recovery answers with the workflow and the steps its new run executes. */
+export const RecoverResponse = WorkflowResponse.extend({
+  rerun: z
+    .array(z.string())
+    .describe('The steps the new run executes; every other done step keeps its result and is not run again'),
+}).meta({ id: 'Recovery' });
 export const TaskResponse = TaskRecord.extend({
   id: z.string().describe('`<workflowId>:<stepIndex>`'),
 }).meta({ id: 'Task' });

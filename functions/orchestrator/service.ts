@@ -18,6 +18,7 @@ import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositor
 import { logger } from '../shared/logger.js';
 import { recordRecovery, recordWorkflowFinished } from '../shared/metrics.js';
 import { closeInFlightTasks } from './open-tasks.js';
+import { planRerun } from './rerun-plan.js';
 import type { StateMachineArns } from './state-machines-config.js';
 import { progressView } from './views.js';
 
@@ -48,9 +49,14 @@ export interface RunRequest {
   readonly correlationId?: string;
 }
 
+/** A recovery's answer: the workflow, and the steps its new run executes. */
+export type Recovery = WorkflowRecord & { readonly rerun: readonly string[] };
+
 export interface RecoverInput {
-  /** Step index (or name) to run again from; default: the first step that did not complete. */
+  /** Run this step (index or name) and every step depending on it again, done or not. */
   readonly fromStep?: number | string;
+  /** Steps to go on without: marked skipped (a skipped dependency is met). Never a completed step. */
+  readonly skip?: readonly string[];
   readonly reason?: string;
   /**
    * Start the run this many seconds later, through the delayed-start state machine: the workflow
@@ -221,37 +227,34 @@ export class Orchestrator {
   }
 
   /**
-   * failed → recovering → running: a new run that skips what completed (its results still feed later
-   * steps), resets the tasks from `fromStep` on, and marks bypassed ones skipped. Two workflow
-   * writes: one checks and counts the attempt and rewinds progress, the other starts the run.
+   * failed → recovering → running: a new run of exactly the re-run set (functions/orchestrator/
+   * rerun-plan.ts): what is not done, plus `fromStep` and its dependents, minus what the caller
+   * skips. Every other done step keeps its record and is not invoked; its result feeds the steps
+   * that need it. Two workflow writes: one checks and counts the attempt and rewinds progress, the
+   * other starts the run.
    */
-  async recover(workflowId: string, input: RecoverInput = {}): Promise<WorkflowRecord> {
+  async recover(workflowId: string, input: RecoverInput = {}): Promise<Recovery> {
     const workflow = await this.get(workflowId);
     if (workflow.status !== 'failed')
       throw new InvalidTransitionError('workflow', 'recover', workflow.status, 'recovering');
-    const definition = this.definition(workflow.definitionName);
     // A run that died (crash, interrupted local stack) can leave tasks `running`: close them first,
     // before the attempt is counted, since only closed tasks can be reset.
     await closeInFlightTasks(this.deps.repos, workflowId, 'failed', 'Its run ended before the step finished');
     const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
-    const fromStep = resolveFromStep(definition, tasks, input.fromStep);
-    const bypassed = tasks.filter((task) => task.stepIndex < fromStep);
-    const skip: ExecutionInput['skip'] = {};
-    const results: ExecutionInput['results'] = {};
-    for (const task of bypassed) {
-      if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
-      skip[stepKey(task.stepIndex)] = true;
-    }
-    const done = bypassed.map((task) => task.taskName);
+    const plan = planRerun(tasks, input);
+    const nameOf = (index: number) => tasks.find((task) => task.stepIndex === index)?.taskName as string;
+    const done = [...plan.keep, ...plan.skip].map(nameOf);
     const recovering = await this.deps.repos.workflows.beginRecovery(workflowId, {
       completedSteps: done,
       currentStep: done.length,
       progress: computeProgress(done.length, workflow.totalSteps),
     });
     recordRecovery();
+    const rerun = plan.rerun.map(nameOf);
     logger.info('recovering workflow', {
       workflowId,
-      fromStep,
+      rerun,
+      skip: plan.skip.map(nameOf),
       reason: input.reason,
       attempt: recovering.recoveryAttempts,
     });
@@ -259,13 +262,28 @@ export class Orchestrator {
     // Only once the attempt is counted: a refused recovery leaves the tasks as they were.
     for (const task of tasks) {
       const key = { workflowId, stepIndex: task.stepIndex };
-      if (task.stepIndex >= fromStep) {
+      if (plan.rerun.includes(task.stepIndex)) {
         if (task.status !== 'pending') await this.deps.repos.tasks.resetForRecovery(key);
-      } else if (!isDoneTaskStatus(task.status)) await this.deps.repos.tasks.markSkipped(key);
+      } else if (plan.skip.includes(task.stepIndex) && task.status !== 'skipped')
+        await this.deps.repos.tasks.markSkipped(key);
     }
-    if (input.delaySeconds !== undefined) return this.delayRun(recovering, input.delaySeconds);
+    if (input.delaySeconds !== undefined)
+      return { ...(await this.delayRun(recovering, input.delaySeconds)), rerun };
     const correlationId = correlationOf(workflow, input);
-    return this.launch(recovering, { workflowId, jobId: workflow.jobId, correlationId, skip, results });
+    const running = await this.launch(recovering, {
+      workflowId,
+      jobId: workflow.jobId,
+      correlationId,
+      ...runInput(
+        tasks
+          .filter((task) => !plan.rerun.includes(task.stepIndex))
+          .map((task) => ({
+            ...task,
+            status: plan.skip.includes(task.stepIndex) ? 'skipped' : task.status,
+          })),
+      ),
+    });
+    return { ...running, rerun };
   }
 
   /**
@@ -283,15 +301,9 @@ export class Orchestrator {
       });
       return undefined;
     }
-    const skip: ExecutionInput['skip'] = {};
-    const results: ExecutionInput['results'] = {};
-    for (const task of await this.deps.repos.tasks.getByWorkflow(workflowId)) {
-      if (!isDoneTaskStatus(task.status)) continue;
-      if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
-      skip[stepKey(task.stepIndex)] = true;
-    }
+    const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
     const correlationId = correlationOf(workflow, {});
-    return this.launch(workflow, { workflowId, jobId: workflow.jobId, correlationId, skip, results });
+    return this.launch(workflow, { workflowId, jobId: workflow.jobId, correlationId, ...runInput(tasks) });
   }
 
   /** Starts the delayed-start execution, named like the run: a repeated call is the same execution. */
@@ -349,23 +361,19 @@ export class Orchestrator {
   }
 }
 
-/** The step a recovery starts from: given (by index or name, within range) or the first not done. */
-const resolveFromStep = (
-  definition: WorkflowDefinition,
-  tasks: readonly TaskRecord[],
-  fromStep: number | string | undefined,
-): number => {
-  if (fromStep === undefined) {
-    const first = tasks.find((task) => !isDoneTaskStatus(task.status));
-    return first?.stepIndex ?? 0;
+/**
+ * What a run is told of the steps already done: it skips them, and their results feed the steps
+ * that depend on them.
+ */
+const runInput = (tasks: readonly TaskRecord[]): Pick<ExecutionInput, 'skip' | 'results'> => {
+  const skip: ExecutionInput['skip'] = {};
+  const results: ExecutionInput['results'] = {};
+  for (const task of tasks) {
+    if (!isDoneTaskStatus(task.status)) continue;
+    if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
+    skip[stepKey(task.stepIndex)] = true;
   }
-  const index =
-    typeof fromStep === 'number' ? fromStep : definition.steps.findIndex((s) => s.name === fromStep);
-  if (!Number.isInteger(index) || index < 0 || index >= definition.steps.length) {
-    const rule = `must be a step index 0..${definition.steps.length - 1} or a step name of ${definition.name}`;
-    throw new ValidationError(`fromStep ${rule}`, [{ path: 'fromStep', rule: 'step-range', message: rule }]);
-  }
-  return index;
+  return { skip, results };
 };
 
 /**

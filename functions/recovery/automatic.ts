@@ -1,10 +1,10 @@
-import { InvalidTransitionError, RecoveryLimitError } from '../domain/errors.js';
-import type { WorkflowRecord } from '../domain/records.js';
+import { InvalidTransitionError, NON_RETRYABLE_ERRORS, RecoveryLimitError } from '../domain/errors.js';
+import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import { logger } from '../shared/logger.js';
 import { gaveUpSuffix, recoveryDelaySeconds } from './config.js';
 import type { RecoveryDeps } from './deps.js';
 
-export type RecoveryOutcome = 'recovering' | 'gave-up' | 'already-handled' | 'disabled';
+export type RecoveryOutcome = 'recovering' | 'gave-up' | 'already-handled' | 'disabled' | 'not-retryable';
 
 /**
  * The automatic-recovery rule for a workflow that is `failed`: the orchestrator's recover (status
@@ -24,6 +24,8 @@ export const recoverAutomatically = async (
     logger.info('automatic recovery is off', { workflowId });
     return 'disabled';
   }
+  const deterministic = (await deps.repos.tasks.getByWorkflow(workflowId)).find(failedForGood);
+  if (deterministic) return leaveToUser(deps, workflow, deterministic);
   if (workflow.recoveryAttempts >= workflow.maxRecoveryAttempts) return giveUp(deps, workflow);
   const delaySeconds = recoveryDelaySeconds(workflow.recoveryAttempts, deps.config.baseDelaySeconds);
   try {
@@ -43,6 +45,39 @@ export const recoverAutomatically = async (
     if (error instanceof RecoveryLimitError) return giveUp(deps, workflow);
     throw error;
   }
+};
+
+/** A task failed with an error no retry can fix: FatalStepError, or one its definition names. */
+const failedForGood = (task: TaskRecord): boolean =>
+  task.status === 'failed' &&
+  task.errorType !== undefined &&
+  ((NON_RETRYABLE_ERRORS as readonly string[]).includes(task.errorType) ||
+    task.nonRetryable.includes(task.errorType));
+
+/** Appended to the message of a failed workflow that automatic recovery leaves alone. */
+export const notRetryableSuffix = (task: TaskRecord): string =>
+  ` — not recovered automatically: ${task.taskName} failed with ${task.errorType}, which a new run would` +
+  ' repeat; fix the cause, then recover it by hand';
+
+/**
+ * A deterministic failure would fail the same way on every run: no automatic attempt is spent on it.
+ * A person may still recover it (POST /workflows/{id}/recover) once the cause is fixed.
+ */
+const leaveToUser = async (
+  deps: RecoveryDeps,
+  workflow: WorkflowRecord,
+  task: TaskRecord,
+): Promise<RecoveryOutcome> => {
+  const recorded = await deps.repos.workflows.markNotRecoveredAutomatically(
+    workflow.workflowId,
+    notRetryableSuffix(task),
+  );
+  logger.warn('not recovered automatically: the failure is not retryable', {
+    workflowId: workflow.workflowId,
+    step: task.taskName,
+    errorType: task.errorType,
+  });
+  return recorded ? 'not-retryable' : 'already-handled';
 };
 
 const giveUp = async (deps: RecoveryDeps, workflow: WorkflowRecord): Promise<RecoveryOutcome> => {

@@ -21,7 +21,8 @@ export const createRecoveryHandler = (getDeps: () => RecoveryDeps = recoveryDeps
       }
       const outcome = await onExecutionStatusChange(getDeps(), parsed.data);
       // No recovery follows: the failure is the workflow's final status (the dashboard counts it).
-      if (outcome === 'gave-up' || outcome === 'disabled') recordWorkflowFinished('failed');
+      if (outcome === 'gave-up' || outcome === 'disabled' || outcome === 'not-retryable')
+        recordWorkflowFinished('failed');
       logger.info('execution status change handled', {
         executionArn: parsed.data.detail.executionArn,
         outcome,

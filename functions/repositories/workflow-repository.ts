@@ -197,6 +197,32 @@ export class WorkflowRepository extends WorkflowReader {
    * message once. Undefined when the condition fails (already recorded, or the workflow moved on).
    */
   async markRecoveryExhausted(workflowId: string, suffix: string): Promise<WorkflowRecord | undefined> {
+    const record = await this.appendToFailure(
+      workflowId,
+      suffix,
+      (e) => `${e.name('recoveryAttempts')} >= ${e.name('maxRecoveryAttempts')}`,
+    );
+    return record && this.announce(record, statusChanged(record, 'failed'), recoveryExhausted(record));
+  }
+
+  /**
+   * Records why automatic recovery leaves a failed workflow alone (a failure no retry can fix): the
+   * reason is appended to its message once. Undefined when already recorded or no longer failed.
+   */
+  async markNotRecoveredAutomatically(
+    workflowId: string,
+    suffix: string,
+  ): Promise<WorkflowRecord | undefined> {
+    const record = await this.appendToFailure(workflowId, suffix);
+    return record && this.announce(record, statusChanged(record, 'failed'));
+  }
+
+  /** Appends `suffix` to a failed workflow's message, once: the suffix check lets one writer through. */
+  private async appendToFailure(
+    workflowId: string,
+    suffix: string,
+    also?: (e: Expr) => string,
+  ): Promise<WorkflowRecord | undefined> {
     const now = this.now();
     const current = await this.getById(workflowId);
     if (!current) throw new NotFoundError('Workflow', workflowId);
@@ -208,11 +234,14 @@ export class WorkflowRepository extends WorkflowReader {
       },
       // Duplicate events race here: the suffix check lets exactly one of them write (and announce).
       condition: (e) =>
-        `${e.name('status')} = ${e.value('failed')} AND ${e.name('recoveryAttempts')} >= ${e.name('maxRecoveryAttempts')} AND NOT contains(${e.name('errorMessage')}, ${e.value(suffix)}) AND ${notExpired(e, now)}`,
+        [
+          `${e.name('status')} = ${e.value('failed')}`,
+          ...(also ? [also(e)] : []),
+          `NOT contains(${e.name('errorMessage')}, ${e.value(suffix)})`,
+          notExpired(e, now),
+        ].join(' AND '),
     });
-    if (!outcome.ok) return undefined;
-    const record = this.remember(fromWorkflowItem(outcome.attributes));
-    return this.announce(record, statusChanged(record, 'failed'), recoveryExhausted(record));
+    return outcome.ok ? this.remember(fromWorkflowItem(outcome.attributes)) : undefined;
   }
 
   /**

@@ -145,28 +145,53 @@ describe('workflow routes', () => {
     expect(notFailed.status).toBe(409);
     expect(notFailed.body.message).toBe('Cannot recover workflow in running state');
 
+    // download completed before the run failed.
+    const download = { workflowId, stepIndex: 0 };
+    await api.tasks.startAttempt(download, { executionArn: 'arn:run' });
+    await api.tasks.completeAttempt(download, 1, { result: { rows: 3 } });
     await api.workflows.markFailed(workflowId, 'Task label failed after 4 attempts: boom');
-    const range = await call('recoverWorkflow', { params: { id: workflowId }, body: { fromStep: 7 } });
-    expect(range.status).toBe(400);
-    expect(range.body.details[0]).toMatchObject({ path: 'fromStep', rule: 'step-range' });
-    const badName = await call('recoverWorkflow', { params: { id: workflowId }, body: { fromStep: 'nope' } });
-    expect(badName.status).toBe(400);
+    const steps = 'download, validate, deduplicate, label, package';
+    for (const fromStep of [7, 'nope']) {
+      const unknown = await call('recoverWorkflow', { params: { id: workflowId }, body: { fromStep } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.details[0]).toMatchObject({ path: 'fromStep', rule: 'known-step' });
+      expect(unknown.body.details[0].message).toContain(steps);
+    }
+    const skipDone = await call('recoverWorkflow', {
+      params: { id: workflowId },
+      body: { skip: ['download'] },
+    });
+    expect(skipDone.status).toBe(400);
+    expect(skipDone.body.details[0]).toMatchObject({ path: 'skip', rule: 'not-completed' });
+    expect(skipDone.body.details[0].message).toMatch(/"download", which completed/);
+    const skipUnknown = await call('recoverWorkflow', {
+      params: { id: workflowId },
+      body: { skip: ['nope'] },
+    });
+    expect(skipUnknown.status).toBe(400);
+    expect(skipUnknown.body.details[0]).toMatchObject({ path: 'skip', rule: 'known-step' });
+    expect(skipUnknown.body.details[0].message).toMatch(/unknown step "nope": valid steps are download, /);
     const tooLong = await call('recoverWorkflow', {
       params: { id: workflowId },
       body: { reason: 'x'.repeat(501) },
     });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.details[0].path).toBe('body.reason');
+    // None of the refusals counted an attempt.
+    expect((await call('getWorkflow', { params: { id: workflowId } })).body.recoveryAttempts).toBe(0);
 
-    for (const [attempt, fromStep] of [
-      [1, 'label'],
-      [2, 0],
-      [3, undefined],
+    const all = ['download', 'validate', 'deduplicate', 'label', 'package'];
+    for (const [attempt, fromStep, rerun] of [
+      // download completed and does not depend on label: it is kept.
+      [1, 'label', all.slice(1)],
+      [2, 0, all],
+      [3, undefined, all],
     ] as const) {
       const body = { reason: 'operator retry', ...(fromStep === undefined ? {} : { fromStep }) };
       const recovered = await call('recoverWorkflow', { params: { id: workflowId }, body });
       expect(recovered.status).toBe(200);
       expect(recovered.body).toMatchObject({ status: 'running', recoveryAttempts: attempt });
+      expect(recovered.body.rerun).toEqual(rerun);
       await api.workflows.markFailed(workflowId, 'again');
     }
     const limit = await call('recoverWorkflow', { params: { id: workflowId } });

@@ -75,8 +75,13 @@ describe('job-orchestrator CLI against the local stack', () => {
     const id = idOf((await cli('submit', 'dataset-smoke', 'cli-job-3', '--metadata', fatal, '--start')).text);
     expect((await cli('watch', id, '--interval', '100')).code).toBe(2);
     expect((await cli('list', '--view', 'recoverable')).text).toContain(id);
+    // --skip is repeatable: both names reach the API, which refuses the unknown one first.
+    const skipped = await cli('recover', id, '--skip', 'nope', '--skip', 'download');
+    expect(skipped.code).toBe(1);
+    expect(skipped.text).toContain('unknown step "nope"');
     const recovered = await cli('recover', id, '--from-step', 'label', '--reason', 'cli test');
-    expect(recovered).toEqual({ code: 0, text: `${id}  running` });
+    // label and what depends on it (package); deduplicate, its completed sibling, is kept.
+    expect(recovered).toEqual({ code: 0, text: `${id}  running\nre-running: label, package` });
     const { workflow } = JSON.parse((await cli('--json', 'status', id)).text);
     expect(workflow.recoveryAttempts).toBe(1);
   });

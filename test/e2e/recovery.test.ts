@@ -3,15 +3,16 @@ import { useTarget } from './target.js';
 
 const target = useTarget();
 
-const submitFailing = async (faults: Record<string, unknown>) => {
-  const { body } = await target.api().post('/workflows', {
+/** A dataset-smoke workflow that fails with these faults; automatic recovery stays out of it. */
+const submitFailing = async (faults: Record<string, unknown>, api = target.api()) => {
+  const { body } = await api.post('/workflows', {
     jobId: `e2e-recovery-${Math.random().toString(36).slice(2, 8)}`,
     definition: 'dataset-smoke',
     metadata: { dataset: { items: 40 }, autoRecovery: false, faults },
     start: true,
   });
   const id = body.workflowId as string;
-  expect((await target.api().waitFor(id)).status).toBe('failed');
+  expect((await api.waitFor(id)).status).toBe('failed');
   return id;
 };
 
@@ -23,6 +24,7 @@ describe('manual recovery over HTTP', () => {
     const recovered = await target.api().post(`/workflows/${id}/recover`, { reason: 'flaky validator' });
     expect(recovered.status).toBe(200);
     expect(recovered.body).toMatchObject({ status: 'running', recoveryAttempts: 1 });
+    expect(recovered.body.rerun).toEqual(['validate', 'deduplicate', 'label', 'package']);
     expect((await target.api().waitFor(id)).status).toBe('completed');
     const after = await target.api().tasks(id);
     expect(after.download.startedAt).toBe(before.download.startedAt);
@@ -30,16 +32,24 @@ describe('manual recovery over HTTP', () => {
     expect(after.validate).toMatchObject({ status: 'completed', totalAttempts: 5 });
   });
 
-  it('recovers from a chosen step, skipping the bypassed one, and bounds the attempts', async () => {
+  it('recovers without a step the user skips, and bounds the attempts', async () => {
     const id = await submitFailing({ label: { fatal: true } });
-    expect((await target.api().post(`/workflows/${id}/recover`, { fromStep: 99 })).status).toBe(400);
-    const recovered = await target.api().post(`/workflows/${id}/recover`, { fromStep: 'package' });
+    const unknown = await target.api().post(`/workflows/${id}/recover`, { fromStep: 99 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details[0]).toMatchObject({ path: 'fromStep', rule: 'known-step' });
+    const completed = await target.api().post(`/workflows/${id}/recover`, { skip: ['download'] });
+    expect(completed.status).toBe(400);
+    expect(completed.body.details[0]).toMatchObject({ path: 'skip', rule: 'not-completed' });
+    const recovered = await target.api().post(`/workflows/${id}/recover`, { skip: ['label'] });
     expect(recovered.status).toBe(200);
+    expect(recovered.body.rerun).toEqual(['package']);
     const tasks = await target.api().tasks(id);
     expect(tasks.label.status).toBe('skipped');
     // package needs label's output, which was bypassed: it fails for good.
     expect((await target.api().waitFor(id)).status).toBe('failed');
-    expect((await target.api().post(`/workflows/${id}/recover`)).status).toBe(200); // second (= max) attempt
+    const second = await target.api().post(`/workflows/${id}/recover`); // second (= max) attempt
+    expect(second.status).toBe(200);
+    expect(second.body.rerun).toEqual(['package']);
     await target.api().waitFor(id);
     const refused = await target.api().post(`/workflows/${id}/recover`);
     expect(refused.status).toBe(409);
@@ -53,6 +63,39 @@ describe('manual recovery over HTTP', () => {
     const refused = await target.api().post(`/workflows/${body.workflowId}/recover`);
     expect(refused.status).toBe(409);
     expect(refused.body.message).toBe('Cannot recover workflow in pending state');
+  });
+});
+
+describe('manual recovery of a failed parallel branch over HTTP, at real timing', () => {
+  // Real Retry waits: deduplicate's one retry waits 1 s, which leaves its parallel sibling label time
+  // to complete before the failed branch ends the run. Scaled down, label could still be running.
+  const real = useTarget({ retryIntervalScale: 1 });
+
+  it('re-runs the failed branch and what depends on it, not the sibling that completed', async () => {
+    // deduplicate has 2 attempts in dataset-smoke (maxRetries 1): both fail, the third succeeds.
+    const id = await submitFailing({ deduplicate: { failTimes: 2 } }, real.api());
+    const before = await real.api().tasks(id);
+    expect(before.label).toMatchObject({ status: 'completed', totalAttempts: 1 });
+    expect(before.deduplicate).toMatchObject({ status: 'failed', attempts: 2, totalAttempts: 2 });
+
+    const recovered = await real.api().post(`/workflows/${id}/recover`, { reason: 'deduplicate fixed' });
+    expect(recovered.status).toBe(200);
+    expect(recovered.body).toMatchObject({ status: 'running', recoveryAttempts: 1 });
+    expect(recovered.body.rerun).toEqual(['deduplicate', 'package']);
+    expect((await real.api().waitFor(id)).status).toBe('completed');
+
+    const after = await real.api().tasks(id);
+    for (const kept of ['download', 'validate', 'label']) {
+      expect(after[kept]).toMatchObject({
+        status: 'completed',
+        totalAttempts: 1,
+        startedAt: before[kept].startedAt,
+        completedAt: before[kept].completedAt,
+      });
+    }
+    // One attempt in the new run, and it succeeded.
+    expect(after.deduplicate).toMatchObject({ status: 'completed', attempts: 1, totalAttempts: 3 });
+    expect(after.package).toMatchObject({ status: 'completed', attempts: 1, totalAttempts: 1 });
   });
 });
 

@@ -63,7 +63,8 @@ describe('automatic recovery (EventBridge rule → recovery handler → delayed 
   });
 
   it('gives up after maxRecoveryAttempts, leaves the workflow failed and says so on the bus', async () => {
-    const started = await startWorkflow(test, 'job-rec-2', { faults: { package: { fatal: true } } });
+    // A retryable failure on every run (package has maxRetries 0): a fatal one would not be recovered.
+    const started = await startWorkflow(test, 'job-rec-2', { faults: { package: { failTimes: 10 } } });
     const done = await settled(test, started.workflowId);
     expect(done.status).toBe('failed');
     expect(done.recoveryAttempts).toBe(testFlow.maxRecoveryAttempts);
@@ -141,7 +142,7 @@ describe('automatic recovery (EventBridge rule → recovery handler → delayed 
   });
 
   it('starts no run when the workflow is cancelled during the backoff', async () => {
-    const started = await startWorkflow(test, 'job-rec-5', { faults: { download: { fatal: true } } });
+    const started = await startWorkflow(test, 'job-rec-5', { faults: { download: { failTimes: 10 } } });
     const recovering = await eventually(async () => {
       const w = await test.app.orchestrator.get(started.workflowId);
       return w.status === 'recovering' ? w : undefined;
@@ -151,5 +152,34 @@ describe('automatic recovery (EventBridge rule → recovery handler → delayed 
     await test.app.events.idle();
     expect(await test.app.orchestrator.get(started.workflowId)).toMatchObject({ status: 'cancelled' });
     expect(runsOf(test, started.workflowId)).toHaveLength(1);
+  });
+
+  it('leaves a failure no retry can fix (FatalStepError) to a person, who may still recover it', async () => {
+    const started = await startWorkflow(test, 'job-rec-7', { faults: { download: { fatal: true } } });
+    const notRecovered = /— not recovered automatically: download failed with FatalStepError/;
+    const failed = await settled(test, started.workflowId, (w) => notRecovered.test(w.errorMessage ?? ''));
+    // Wait past the first backoff: no automatic attempt is spent on it.
+    await sleep(BASE_DELAY_SECONDS * 1000 * 3);
+    await test.app.events.idle();
+    const after = await test.app.orchestrator.get(started.workflowId);
+    expect(after).toMatchObject({ status: 'failed', recoveryAttempts: 0, errorMessage: failed.errorMessage });
+    expect(after.errorMessage).toMatch(
+      /^Task download failed after 1 attempts: .+ — not recovered automatically: download failed with FatalStepError, .+recover it by hand$/,
+    );
+    expect(runsOf(test, started.workflowId)).toHaveLength(1);
+    expect(statusesPublished(test, started.workflowId)).not.toContain('recovering');
+    expect(appEvents(test, started.workflowId, DETAIL_TYPES.recoveryExhausted)).toEqual([]);
+
+    // The user may have fixed the cause: a manual recover is accepted and runs the step again.
+    const recovered = await test.app.orchestrator.recover(started.workflowId, { reason: 'fixed by hand' });
+    expect(recovered).toMatchObject({ status: 'running', recoveryAttempts: 1 });
+    expect(recovered.rerun).toEqual(['download', 'validate', 'deduplicate', 'label', 'package']);
+    await eventually(async () =>
+      runsOf(test, started.workflowId)[1]?.status === 'FAILED' ? true : undefined,
+    );
+    const again = await settled(test, started.workflowId, (w) => notRecovered.test(w.errorMessage ?? ''));
+    expect(again).toMatchObject({ status: 'failed', recoveryAttempts: 1 });
+    const [download] = await test.app.repos.tasks.getByWorkflow(started.workflowId);
+    expect(download).toMatchObject({ taskName: 'download', totalAttempts: 2 });
   });
 });

@@ -189,25 +189,40 @@ describe('recovery runs', () => {
     expect(done.executionArns).toHaveLength(2);
   });
 
-  it('re-runs from a chosen earlier step and skips what came before', async () => {
+  it('re-runs a chosen earlier step and its dependents, keeping what came before and the sibling', async () => {
     const workflow = await run({ faults: { package: { fatal: true } } });
     await finish(workflow);
     const first = byName(await test.app.repos.tasks.getByWorkflow(workflow.workflowId));
     const recovering = await test.app.orchestrator.recover(workflow.workflowId, { fromStep: 'deduplicate' });
+    // package is not done; deduplicate is asked for; label (deduplicate's sibling) is kept.
+    expect(recovering.rerun).toEqual(['deduplicate', 'package']);
     const { workflow: after, tasks } = await finish(recovering);
     const second = byName(tasks);
     expect(second.download?.startedAt).toBe(first.download?.startedAt);
     expect(second.validate?.totalAttempts).toBe(1);
     expect(second.deduplicate?.totalAttempts).toBe(2);
-    expect(second.label?.totalAttempts).toBe(2);
+    expect(second.label).toMatchObject({
+      status: 'completed',
+      totalAttempts: 1,
+      completedAt: first.label?.completedAt,
+    });
     // package is still fatal: the workflow fails again, and may be recovered once more.
     expect(after.status).toBe('failed');
   });
 
-  it('marks steps bypassed by a later fromStep as skipped', async () => {
+  it('accepts fromStep by index like by name', async () => {
+    const workflow = await run({ faults: { package: { fatal: true } } });
+    await finish(workflow);
+    const recovering = await test.app.orchestrator.recover(workflow.workflowId, { fromStep: 3 });
+    expect(recovering.rerun).toEqual(['label', 'package']);
+    await finish(recovering);
+  });
+
+  it('marks the steps a recovery explicitly skips as skipped', async () => {
     const workflow = await run({ faults: { deduplicate: { fatal: true } } });
     await finish(workflow);
-    const recovering = await test.app.orchestrator.recover(workflow.workflowId, { fromStep: 'package' });
+    const recovering = await test.app.orchestrator.recover(workflow.workflowId, { skip: ['deduplicate'] });
+    expect(recovering.rerun).toEqual(['package']);
     const skipped = byName(await test.app.repos.tasks.getByWorkflow(workflow.workflowId));
     expect(skipped.deduplicate?.status).toBe('skipped');
     const { tasks } = await finish(recovering);
