@@ -12,6 +12,11 @@ export const ExecutionInput = z.object({
   jobId: z.string(),
   /** The id of the API request that started this run: every step logs it (always set by the orchestrator). */
   correlationId: z.string(),
+  /**
+   * The run this execution is: every task write a step makes is conditioned on it, so an invocation
+   * of an earlier run can change nothing (docs/behaviour.md, "Runs").
+   */
+  runToken: z.string(),
   skip: z.record(z.string(), z.literal(true)),
   results: z.record(z.string(), z.unknown()),
 });
@@ -37,6 +42,8 @@ export const StepEvent = z.object({
   results: z.record(z.string(), z.unknown()),
   /** Optional: executions started before correlation ids existed have none. */
   correlationId: z.string().optional(),
+  /** The run's token (execution input); absent from executions started before runs had one. */
+  runToken: z.string().optional(),
 });
 export type StepEvent = z.infer<typeof StepEvent>;
 

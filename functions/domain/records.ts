@@ -29,6 +29,11 @@ export const WorkflowRecord = z.object({
   executionArns: z.array(z.string()).optional(),
   /** Names of the steps completed (or skipped) in the current run: makes progress writes idempotent. */
   completedSteps: z.array(z.string()).optional(),
+  /**
+   * The current run: a fresh token per run (the first at create, one per recovery). Task writes of a
+   * run are conditioned on it. Absent on records created before runs had tokens.
+   */
+  runToken: z.string().optional(),
   /** Task tokens of branches parked at a pause gate, by step name; resume completes them all. */
   pauseTokens: z.record(z.string(), z.string()).optional(),
   createdAt: IsoTimestamp,
@@ -59,6 +64,8 @@ export const TaskRecord = z.object({
   errorMessage: z.string().optional(),
   /** Name of the last error (e.g. `States.Timeout`, `FatalStepError`). */
   errorType: z.string().optional(),
+  /** The run whose attempts this record holds (absent on records created before runs had tokens). */
+  runToken: z.string().optional(),
   executionArn: z.string().optional(),
   timeout: z.number().int().positive(),
   estimatedDuration: z.number().min(0),

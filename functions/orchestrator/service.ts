@@ -4,14 +4,21 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { ulid } from 'ulid';
 import type { WorkflowDefinition } from '../contract/definition.js';
-import { type ExecutionInput, stepKey } from '../contract/execution.js';
+import type { ExecutionInput } from '../contract/execution.js';
 import { executionArnOf, executionName } from '../contract/executions.js';
 import { workflowDefinitions } from '../definitions/catalog.js';
-import { InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
+import {
+  InvalidTransitionError,
+  NotFoundError,
+  RecoveryLimitError,
+  ValidationError,
+} from '../domain/errors.js';
 import { computeProgress } from '../domain/progress.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
-import { isDoneTaskStatus, type WorkflowStatus } from '../domain/statuses.js';
+import { isDoneTaskStatus } from '../domain/statuses.js';
+import { workflowSourcesOf } from '../domain/transitions.js';
 import type { Page, PageInput } from '../repositories/cursor.js';
 import type { Repositories } from '../repositories/from-env.js';
 import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositories/workflow-store.js';
@@ -19,6 +26,15 @@ import { logger } from '../shared/logger.js';
 import { recordRecovery, recordWorkflowFinished } from '../shared/metrics.js';
 import { closeInFlightTasks } from './open-tasks.js';
 import { planRerun } from './rerun-plan.js';
+import {
+  type CreateWorkflowInput,
+  correlationOf,
+  type RecoverInput,
+  type Recovery,
+  type RunRequest,
+  runInput,
+  type WorkflowFilter,
+} from './run-input.js';
 import type { StateMachineArns } from './state-machines-config.js';
 import { progressView } from './views.js';
 
@@ -34,47 +50,8 @@ export interface OrchestratorDeps {
   readonly delayedStart?: string;
 }
 
-export interface CreateWorkflowInput {
-  readonly jobId: string;
-  readonly definition: string;
-  readonly metadata?: Record<string, unknown>;
-  /** Start it at once. */
-  readonly start?: boolean;
-  /** Id of the request that creates it (kept on the workflow, logged by every step of its runs). */
-  readonly correlationId?: string;
-}
-
-/** Who asks for a run: its correlation id serves when the workflow has none stored. */
-export interface RunRequest {
-  readonly correlationId?: string;
-}
-
-/** A recovery's answer: the workflow, and the steps its new run executes. */
-export type Recovery = WorkflowRecord & { readonly rerun: readonly string[] };
-
-export interface RecoverInput {
-  /** Run this step (index or name) and every step depending on it again, done or not. */
-  readonly fromStep?: number | string;
-  /** Steps to go on without: marked skipped (a skipped dependency is met). Never a completed step. */
-  readonly skip?: readonly string[];
-  readonly reason?: string;
-  /**
-   * Start the run this many seconds later, through the delayed-start state machine: the workflow
-   * stays `recovering` meanwhile and no Lambda sleeps. Undefined starts it now.
-   */
-  readonly delaySeconds?: number;
-  /** Id of the request asking for recovery: used when the workflow has none stored. */
-  readonly correlationId?: string;
-}
-
-/** A listing of workflows: one view, or a status and/or job, or a creation day (each one indexed Query). */
-export interface WorkflowFilter {
-  readonly view?: 'active' | 'failed' | 'recoverable';
-  readonly status?: WorkflowStatus;
-  readonly jobId?: string;
-  /** UTC day, YYYY-MM-DD. */
-  readonly createdDay?: string;
-}
+/** The error a cancel stops its execution with: how the recovery side tells a cancel from a failure. */
+export const CANCEL_ERROR = 'WorkflowCancelled';
 
 /** Errors of Step Functions that mean "already done": a retried call must not fail on them. */
 const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken', 'ExecutionDoesNotExist']);
@@ -209,21 +186,38 @@ export class Orchestrator {
 
   /** Stops the execution now; every task that had not finished becomes cancelled. */
   async cancel(workflowId: string): Promise<WorkflowRecord> {
-    const workflow = await this.deps.repos.workflows.markCancelled(workflowId);
+    const { workflows, tasks } = this.deps.repos;
+    const workflow = await this.get(workflowId);
+    if (!workflowSourcesOf('cancelled').includes(workflow.status))
+      throw new InvalidTransitionError('workflow', 'cancel', workflow.status, 'cancelled');
+    // 1. Every open task is cancelled first: from here no step can start or complete, since each
+    //    step's own task write is conditioned on its task (docs/behaviour.md, "Cancel").
+    await tasks.cancelOpenTasks(workflowId);
+    // 2. The execution stops; named so that a cancel interrupted here is finished by the recovery
+    //    handler or the reconciler, not mistaken for a failure.
     if (workflow.executionArn) {
       await this.ignoreAlreadyDone(
         this.deps.sfn.send(
           new StopExecutionCommand({
             executionArn: workflow.executionArn,
-            error: 'WorkflowCancelled',
+            error: CANCEL_ERROR,
             cause: 'Cancelled by request',
           }),
         ),
       );
     }
-    await this.deps.repos.tasks.cancelOpenTasks(workflowId);
+    // 3. The commit, with progress counted from the tasks, which can no longer change.
+    const doneSteps = async () =>
+      (await tasks.getByWorkflow(workflowId))
+        .filter((t) => isDoneTaskStatus(t.status))
+        .map((t) => t.taskName);
+    const done = await doneSteps();
+    const cancelled = await workflows.markCancelled(workflowId, done);
+    // A recovery committed between 1 and 3 may have reset tasks: they are cancelled too.
+    if ((await tasks.cancelOpenTasks(workflowId)) > 0)
+      await workflows.recountCancelled(workflowId, await doneSteps());
     recordWorkflowFinished('cancelled');
-    return workflow;
+    return cancelled;
   }
 
   /**
@@ -237,6 +231,9 @@ export class Orchestrator {
     const workflow = await this.get(workflowId);
     if (workflow.status !== 'failed')
       throw new InvalidTransitionError('workflow', 'recover', workflow.status, 'recovering');
+    // Checked again, atomically, by the commit; here so that a spent workflow is not even staged.
+    if (workflow.recoveryAttempts >= workflow.maxRecoveryAttempts)
+      throw new RecoveryLimitError(workflow.recoveryAttempts, workflow.maxRecoveryAttempts);
     // A run that died (crash, interrupted local stack) can leave tasks `running`: close them first,
     // before the attempt is counted, since only closed tasks can be reset.
     await closeInFlightTasks(this.deps.repos, workflowId, 'failed', 'Its run ended before the step finished');
@@ -244,10 +241,15 @@ export class Orchestrator {
     const plan = planRerun(tasks, input);
     const nameOf = (index: number) => tasks.find((task) => task.stepIndex === index)?.taskName as string;
     const done = [...plan.keep, ...plan.skip].map(nameOf);
+    // The new run's resets are staged under its token, then the attempt is counted: a refused
+    // recovery (a concurrent cancel, recover or pause) leaves every task as it was.
+    const runToken = ulid();
+    await this.deps.repos.tasks.stageRecovery(workflowId, plan, runToken);
     const recovering = await this.deps.repos.workflows.beginRecovery(workflowId, {
       completedSteps: done,
       currentStep: done.length,
       progress: computeProgress(done.length, workflow.totalSteps),
+      runToken,
     });
     recordRecovery();
     const rerun = plan.rerun.map(nameOf);
@@ -259,14 +261,8 @@ export class Orchestrator {
       attempt: recovering.recoveryAttempts,
     });
 
-    // Only once the attempt is counted: a refused recovery leaves the tasks as they were.
-    for (const task of tasks) {
-      const key = { workflowId, stepIndex: task.stepIndex };
-      if (plan.rerun.includes(task.stepIndex)) {
-        if (task.status !== 'pending') await this.deps.repos.tasks.resetForRecovery(key);
-      } else if (plan.skip.includes(task.stepIndex) && task.status !== 'skipped')
-        await this.deps.repos.tasks.markSkipped(key);
-    }
+    // Committed: what was staged is written out (readers already see it through the token).
+    await this.deps.repos.tasks.applyRecovery(workflowId, runToken);
     if (input.delaySeconds !== undefined)
       return { ...(await this.delayRun(recovering, input.delaySeconds)), rerun };
     const correlationId = correlationOf(workflow, input);
@@ -301,6 +297,8 @@ export class Orchestrator {
       });
       return undefined;
     }
+    // Written out here too: a recovery may have stopped between its commit and writing its resets.
+    if (workflow.runToken) await this.deps.repos.tasks.applyRecovery(workflowId, workflow.runToken);
     const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
     const correlationId = correlationOf(workflow, {});
     return this.launch(workflow, { workflowId, jobId: workflow.jobId, correlationId, ...runInput(tasks) });
@@ -324,15 +322,23 @@ export class Orchestrator {
   }
 
   /** Marks the workflow running with the execution's ARN, then starts that execution (idempotent by name). */
-  private async launch(workflow: WorkflowRecord, input: ExecutionInput): Promise<WorkflowRecord> {
+  private async launch(
+    workflow: WorkflowRecord,
+    input: Omit<ExecutionInput, 'runToken'>,
+  ): Promise<WorkflowRecord> {
     const stateMachineArn = this.deps.stateMachines[workflow.definitionName];
     if (!stateMachineArn) throw new NotFoundError('Definition', workflow.definitionName);
     const name = executionName(workflow.workflowId, workflow.recoveryAttempts);
     const executionArn = executionArnOf(stateMachineArn, name);
-    const running = await this.deps.repos.workflows.markRunning(workflow.workflowId, { executionArn });
+    // A record from before runs had tokens gets one here (its own is kept otherwise).
+    const running = await this.deps.repos.workflows.markRunning(workflow.workflowId, {
+      executionArn,
+      runToken: workflow.runToken ?? ulid(),
+    });
+    const executionInput: ExecutionInput = { ...input, runToken: running.runToken as string };
     try {
       await this.deps.sfn.send(
-        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(executionInput) }),
       );
     } catch (error) {
       logger.error('could not start execution', { workflowId: workflow.workflowId, error });
@@ -361,25 +367,4 @@ export class Orchestrator {
   }
 }
 
-/**
- * What a run is told of the steps already done: it skips them, and their results feed the steps
- * that depend on them.
- */
-const runInput = (tasks: readonly TaskRecord[]): Pick<ExecutionInput, 'skip' | 'results'> => {
-  const skip: ExecutionInput['skip'] = {};
-  const results: ExecutionInput['results'] = {};
-  for (const task of tasks) {
-    if (!isDoneTaskStatus(task.status)) continue;
-    if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
-    skip[stepKey(task.stepIndex)] = true;
-  }
-  return { skip, results };
-};
-
-/**
- * The run's correlation id: the one stored at create (a run belongs to the request that made the
- * workflow), else the asking request's, else the workflow id. The state machine reads it from the
- * execution input, so it must never be absent.
- */
-const correlationOf = (workflow: WorkflowRecord, request: RunRequest): string =>
-  workflow.correlationId ?? request.correlationId ?? workflow.workflowId;
+export type { CreateWorkflowInput, RecoverInput, Recovery, RunRequest, WorkflowFilter } from './run-input.js';

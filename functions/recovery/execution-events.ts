@@ -4,6 +4,7 @@ import { InvalidTransitionError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { statusChanged } from '../events/domain-events.js';
 import { closeInFlightTasks } from '../orchestrator/open-tasks.js';
+import { CANCEL_ERROR } from '../orchestrator/service.js';
 import { logger } from '../shared/logger.js';
 import { type RecoveryOutcome, recoverAutomatically } from './automatic.js';
 import type { RecoveryDeps } from './deps.js';
@@ -22,7 +23,7 @@ export const ExecutionStatusChange = z.object({
 });
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
 
-export type EventOutcome = RecoveryOutcome | 'ignored' | 'stale' | 'announced';
+export type EventOutcome = RecoveryOutcome | 'ignored' | 'stale' | 'announced' | 'cancel-finished';
 
 const workflowIdOf = (input: string | null | undefined): string | undefined => {
   try {
@@ -59,6 +60,7 @@ export const onExecutionStatusChange = async (
     await deps.events.publish([statusChanged(workflow)]);
     return 'announced';
   }
+  if (endedByCancel(detail.error)) return finishCancel(deps, workflow);
   const failed = await failedRecord(deps, workflow, executionFailureMessage(detail));
   if (!failed) return 'ignored';
   await closeInFlightTasks(deps.repos, workflowId, 'failed', `Execution ${detail.status}`);
@@ -89,5 +91,24 @@ const failedRecord = async (
     return current?.status === 'failed' && current.executionArn === workflow.executionArn
       ? current
       : undefined;
+  }
+};
+
+/**
+ * An execution a cancel stopped (or whose steps found their tasks cancelled) ended by a cancel, not a
+ * failure. A cancel that stopped before its commit is finished here (docs/behaviour.md, "Cancel").
+ */
+export const endedByCancel = (error: string | null | undefined): boolean =>
+  error === CANCEL_ERROR || error === 'WorkflowCancelledError';
+
+export const finishCancel = async (deps: RecoveryDeps, workflow: WorkflowRecord): Promise<EventOutcome> => {
+  if (workflow.status === 'cancelled') return 'ignored';
+  try {
+    await deps.orchestrator.cancel(workflow.workflowId);
+    logger.warn('finished a cancel that stopped halfway', { workflowId: workflow.workflowId });
+    return 'cancel-finished';
+  } catch (error) {
+    if (error instanceof InvalidTransitionError) return 'ignored';
+    throw error;
   }
 };

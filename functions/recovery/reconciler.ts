@@ -6,6 +6,7 @@ import { closeInFlightTasks, IN_FLIGHT_TASK_STATUSES } from '../orchestrator/ope
 import { logger } from '../shared/logger.js';
 import { recoverAutomatically } from './automatic.js';
 import type { RecoveryDeps } from './deps.js';
+import { endedByCancel, finishCancel } from './execution-events.js';
 
 /** What one pass found and repaired: also the handler's return value. */
 export interface ReconcileSummary {
@@ -22,6 +23,8 @@ export interface ReconcileSummary {
   recoveringFailed: number;
   /** failed with attempts left and no recovery under way (its failure event was lost) → recovering. */
   failuresRecovered: number;
+  /** Cancels interrupted between cancelling the tasks and recording the workflow → finished. */
+  cancelsFinished: number;
   /** Tasks left in flight by an execution that ended → failed / cancelled. */
   tasksClosed: number;
   errors: number;
@@ -47,6 +50,7 @@ export const reconcile = async (deps: RecoveryDeps): Promise<ReconcileSummary> =
     runsStarted: 0,
     recoveringFailed: 0,
     failuresRecovered: 0,
+    cancelsFinished: 0,
     tasksClosed: 0,
     errors: 0,
   };
@@ -104,6 +108,10 @@ const repairRunning = async (
   if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') return;
   // Not found: started moments ago (eventual consistency), or lost; only an old record is repaired.
   if (!execution && !stale(workflow.updatedAt)) return;
+  if (execution && endedByCancel(execution.error)) {
+    if ((await finishCancel(deps, workflow)) === 'cancel-finished') summary.cancelsFinished++;
+    return;
+  }
   if (execution?.status === 'SUCCEEDED') {
     await deps.repos.workflows.markCompleted(workflowId);
     summary.completed++;

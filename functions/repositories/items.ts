@@ -59,7 +59,36 @@ export const toTaskItem = (record: TaskRecord): Item => ({
   [TASK_DAY_ATTR]: dayOf(record.createdAt),
 });
 
-export const fromTaskItem = (item: Item): TaskRecord => {
-  const { [TASK_DAY_ATTR]: _day, ...rest } = item;
-  return TaskRecord.parse(rest);
+/** Attributes where a recovery stages its resets and skips, keyed by the new run's token. */
+export const RESET_FOR_ATTR = 'resetFor';
+export const SKIP_FOR_ATTR = 'skipFor';
+
+const stagedFor = (value: unknown, runToken: string): boolean =>
+  (value instanceof Set || Array.isArray(value)) && [...(value as Iterable<unknown>)].includes(runToken);
+
+/**
+ * A task item as a record. With the workflow's current run token, a reset or skip a recovery staged
+ * for that run is applied (docs/behaviour.md, "Runs"): a committed recovery's resets are visible
+ * with its attempt count, before the recovery writes them out.
+ */
+export const fromTaskItem = (item: Item, currentRun?: string): TaskRecord => {
+  const { [TASK_DAY_ATTR]: _day, [RESET_FOR_ATTR]: resetFor, [SKIP_FOR_ATTR]: skipFor, ...rest } = item;
+  const task = TaskRecord.parse(rest);
+  if (!currentRun || task.runToken === currentRun) return task;
+  if (stagedFor(resetFor, currentRun)) return resetTask(task, currentRun);
+  if (stagedFor(skipFor, currentRun)) return { ...task, status: 'skipped', runToken: currentRun };
+  return task;
+};
+
+/** A task as a recovery run starts it again: pending, no attempt, no result, no error. */
+export const resetTask = (task: TaskRecord, runToken: string): TaskRecord => {
+  const {
+    errorMessage: _m,
+    errorType: _t,
+    startedAt: _s,
+    completedAt: _c,
+    actualDuration: _d,
+    ...kept
+  } = task;
+  return { ...kept, status: 'pending', attempts: 0, retryCount: 0, result: {}, runToken };
 };

@@ -2,9 +2,9 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { NON_RETRYABLE_ERRORS, ValidationError } from '../domain/errors.js';
 import type { TaskRecord } from '../domain/records.js';
 import type { TaskStatus } from '../domain/statuses.js';
-import { isExpired } from './conditions.js';
+import { Expr, isExpired } from './conditions.js';
 import type { Page, PageInput } from './cursor.js';
-import { fromTaskItem, type Item, taskKey } from './items.js';
+import { fromTaskItem, type Item, taskKey, workflowKey } from './items.js';
 import { listPage, type QuerySpec, queryAll } from './query.js';
 import { TASK_TABLE, type TaskIndex } from './table-schema.js';
 import { liveWorkflowIds } from './workflow-store.js';
@@ -24,7 +24,7 @@ export interface TaskRepositoryOptions {
 export class TaskReader {
   protected readonly doc: DynamoDBDocumentClient;
   protected readonly tableName: string;
-  private readonly workflowTableName: string | undefined;
+  protected readonly workflowTableName: string | undefined;
   protected readonly now: () => Date;
 
   constructor(options: TaskRepositoryOptions) {
@@ -37,12 +37,28 @@ export class TaskReader {
   /** Every task of a workflow, by stepIndex (the base table's sort key), read consistently. */
   async getByWorkflow(workflowId: string): Promise<TaskRecord[]> {
     const partition = { name: TASK_TABLE.partitionKey.name, value: workflowId };
-    const items = await queryAll(
-      this.doc,
-      { tableName: this.tableName, partition, consistent: true },
-      this.now(),
+    const [items, currentRun] = await Promise.all([
+      queryAll(this.doc, { tableName: this.tableName, partition, consistent: true }, this.now()),
+      this.currentRunOf(workflowId),
+    ]);
+    return items.map((item) => fromTaskItem(item, currentRun));
+  }
+
+  /** The workflow's current run token: what decides whether a staged recovery applies. */
+  protected async currentRunOf(workflowId: string): Promise<string | undefined> {
+    if (!this.workflowTableName) return undefined;
+    const e = new Expr();
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.workflowTableName,
+        Key: workflowKey(workflowId),
+        ProjectionExpression: e.name('runToken'),
+        ConsistentRead: true,
+        ...e.attributes(),
+      }),
     );
-    return items.map(fromTaskItem);
+    const token = out.Item?.runToken;
+    return typeof token === 'string' ? token : undefined;
   }
 
   async get(workflowId: string, stepIndex: number): Promise<TaskRecord | undefined> {
@@ -62,7 +78,7 @@ export class TaskReader {
       sort: { name: index.sortKey.name, value: status },
     };
     const items = await queryAll(this.doc, spec, this.now());
-    return items.map(fromTaskItem).sort((a, b) => a.stepIndex - b.stepIndex);
+    return items.map((item) => fromTaskItem(item)).sort((a, b) => a.stepIndex - b.stepIndex);
   }
 
   getPendingTasks(workflowId: string): Promise<TaskRecord[]> {
@@ -102,7 +118,7 @@ export class TaskReader {
   /** The tasks one Step Functions execution ran, by stepIndex. */
   async getByExecution(executionArn: string): Promise<TaskRecord[]> {
     const items = await queryAll(this.doc, this.globalSpec('byExecution', executionArn, false), this.now());
-    return items.map(fromTaskItem);
+    return items.map((item) => fromTaskItem(item));
   }
 
   private globalSpec(index: TaskIndex, value: string, newestFirst: boolean): QuerySpec {

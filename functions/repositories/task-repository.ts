@@ -9,9 +9,12 @@ import {
   increment,
   isExpired,
   type UpdateOutcome,
+  updateIf,
   writeStatus,
 } from './conditions.js';
-import { fromTaskItem, type TaskKey, taskKey } from './items.js';
+import { fromTaskItem, RESET_FOR_ATTR, SKIP_FOR_ATTR, type TaskKey, taskKey } from './items.js';
+import { queryAll } from './query.js';
+import { TASK_TABLE } from './table-schema.js';
 import { TaskReader } from './task-reads.js';
 
 export type { TaskRepositoryOptions } from './task-reads.js';
@@ -33,6 +36,12 @@ interface Move extends Omit<TaskTransitionOptions, 'set' | 'remove'> {
   readonly where?: (e: Expr) => string;
 }
 
+/** What a reset clears: the outcome of the run before. */
+const RESET_FIELDS = ['errorMessage', 'errorType', 'startedAt', 'completedAt', 'actualDuration'] as const;
+
+/** One attempt of one run; a bare number for executions started before runs had tokens. */
+export type Attempt = number | { readonly number: number; readonly runToken?: string };
+
 /** Statuses from which a task has not finished: what cancelling a workflow stops. */
 const OPEN_TASK_STATUSES = taskSourcesOf('cancelled');
 
@@ -42,25 +51,58 @@ export class TaskRepository extends TaskReader {
   }
 
   /**
-   * Starts (or restarts) an attempt, from any source of `running` the table lists. retryCount takes
-   * the old `attempts`: in one UpdateItem every operand reads the item as it was before the write.
+   * Starts an attempt of run `runToken`: the run's first (from `pending`: attempts start at 1) or a
+   * retry (from `retrying`, or `running` when an invocation died): one write either way, the first
+   * guess tried first. The condition names the run, so an invocation of an earlier run is refused
+   * (docs/behaviour.md, "Runs"). Without a token (executions started before runs had one) any
+   * source of `running` is accepted. retryCount takes the old `attempts`: every operand of one
+   * UpdateItem reads the item as it was before the write.
    */
-  startAttempt(key: TaskKey, options: { executionArn: string }): Promise<TaskRecord> {
+  async startAttempt(
+    key: TaskKey,
+    options: { executionArn: string; runToken?: string; retryOnly?: boolean },
+  ): Promise<TaskRecord> {
     const now = this.now();
-    const set = {
-      executionArn: options.executionArn,
-      startedAt: ifNotExists('startedAt', now.toISOString()),
-      attempts: increment('attempts'),
-      totalAttempts: increment('totalAttempts'),
-      retryCount: attribute('attempts'),
+    const { executionArn, runToken } = options;
+    const retry: Move = {
+      action: 'start',
+      from: runToken ? ['retrying', 'running'] : undefined,
+      set: {
+        executionArn,
+        startedAt: ifNotExists('startedAt', now.toISOString()),
+        attempts: increment('attempts'),
+        totalAttempts: increment('totalAttempts'),
+        retryCount: attribute('attempts'),
+      },
+      ...(runToken ? { where: (e: Expr) => `${e.name('runToken')} = ${e.value(runToken)}` } : {}),
     };
-    return this.move(key, 'running', { action: 'start', set }, now);
+    if (!runToken) return this.move(key, 'running', retry, now);
+    const first: Move = {
+      action: 'start',
+      from: ['pending'],
+      set: {
+        executionArn,
+        runToken,
+        startedAt: now.toISOString(),
+        attempts: 1,
+        retryCount: 0,
+        totalAttempts: increment('totalAttempts'),
+      },
+      // Tasks written before runs had tokens belong to whichever run starts them first.
+      where: (e) =>
+        `(${e.name('runToken')} = ${e.value(runToken)} OR attribute_not_exists(${e.name('runToken')}))`,
+    };
+    if (!options.retryOnly) {
+      const outcome = await this.write(key, 'running', first, now);
+      if (outcome.ok) return fromTaskItem(outcome.attributes);
+    }
+    return this.move(key, 'running', retry, now);
   }
 
   /** False when `attempt` is no longer the current one: a late result Step Functions gave up on. */
   async completeAttempt(
     key: TaskKey,
-    attempt: number,
+    attempt: Attempt,
     options: { result: Record<string, unknown>; startedAt?: string; now?: Date },
   ): Promise<boolean> {
     const now = options.now ?? this.now();
@@ -72,7 +114,7 @@ export class TaskRepository extends TaskReader {
 
   markRetrying(
     key: TaskKey,
-    attempt: number,
+    attempt: Attempt,
     error: { errorType: string; errorMessage: string },
   ): Promise<boolean> {
     return this.attemptUpdate(key, attempt, 'retrying', error, [], this.now());
@@ -97,8 +139,13 @@ export class TaskRepository extends TaskReader {
     return this.move(key, 'cancelled', { action: 'cancel', set: { completedAt: now.toISOString() } }, now);
   }
 
-  /** Cancels every unfinished task, one conditional write each; returns how many it cancelled. */
+  /**
+   * Cancels every unfinished task, one conditional write each; returns how many it cancelled. A
+   * recovery the workflow committed is written out first, so the tasks it staged are cancelled too.
+   */
   async cancelOpenTasks(workflowId: string): Promise<number> {
+    const run = await this.currentRunOf(workflowId);
+    if (run) await this.applyRecovery(workflowId, run);
     const open = (await this.getByWorkflow(workflowId)).filter((task) =>
       OPEN_TASK_STATUSES.includes(task.status),
     );
@@ -109,25 +156,104 @@ export class TaskRepository extends TaskReader {
     return outcomes.filter((outcome) => outcome.ok).length;
   }
 
+  /**
+   * Stages a recovery under its new run's token: the tasks it will run again and those it bypasses.
+   * Nothing changes for a reader until the workflow commits that token; a refused recovery leaves
+   * only these inert marks (docs/behaviour.md, "Runs").
+   */
+  async stageRecovery(
+    workflowId: string,
+    plan: { readonly rerun: readonly number[]; readonly skip: readonly number[] },
+    runToken: string,
+  ): Promise<void> {
+    const mark = (stepIndex: number, attr: string) =>
+      updateIf(this.doc, {
+        tableName: this.tableName,
+        key: taskKey({ workflowId, stepIndex }),
+        parts: { add: { [attr]: new Set([runToken]) } },
+        condition: (e) => `attribute_exists(${e.name('workflowId')})`,
+      });
+    await Promise.all([
+      ...plan.rerun.map((index) => mark(index, RESET_FOR_ATTR)),
+      ...plan.skip.map((index) => mark(index, SKIP_FOR_ATTR)),
+    ]);
+  }
+
+  /**
+   * Writes out what the recovery of run `runToken` staged (resets → pending, bypasses → skipped),
+   * once that run is committed. Idempotent: each write is conditioned on its mark, which it removes.
+   */
+  async applyRecovery(workflowId: string, runToken: string): Promise<void> {
+    const partition = { name: TASK_TABLE.partitionKey.name, value: workflowId };
+    const items = await queryAll(
+      this.doc,
+      { tableName: this.tableName, partition, consistent: true },
+      this.now(),
+    );
+    const now = this.now();
+    const marked = (attr: string) => (e: Expr) => `contains(${e.name(attr)}, ${e.value(runToken)})`;
+    const clear = [RESET_FOR_ATTR, SKIP_FOR_ATTR];
+    await Promise.all(
+      items.map(async (item) => {
+        const staged = fromTaskItem(item, runToken);
+        const physical = fromTaskItem(item);
+        // Neither marked for this run nor needing it: nothing to write out.
+        if (physical.runToken === runToken || staged.runToken !== runToken) return;
+        const key = { workflowId, stepIndex: physical.stepIndex };
+        if (staged.status === physical.status) {
+          // Already in the staged status (a pending task that never ran): only the run changes.
+          await updateIf(this.doc, {
+            tableName: this.tableName,
+            key: taskKey(key),
+            parts: { set: { runToken, updatedAt: now.toISOString() }, remove: clear },
+            condition: marked(staged.status === 'skipped' ? SKIP_FOR_ATTR : RESET_FOR_ATTR),
+          });
+          return;
+        }
+        const reset = staged.status === 'pending';
+        await this.write(
+          key,
+          staged.status,
+          {
+            action: reset ? 'reset' : 'skip',
+            set: reset ? { retryCount: 0, attempts: 0, result: {}, runToken } : { runToken },
+            remove: reset ? [...RESET_FIELDS, ...clear] : clear,
+            where: marked(reset ? RESET_FOR_ATTR : SKIP_FOR_ATTR),
+          },
+          now,
+        );
+      }),
+    );
+  }
+
   /** Back to pending for a recovery run (which resets only the tasks that are not pending). */
   resetForRecovery(key: TaskKey): Promise<TaskRecord> {
     return this.transition(key, 'pending', {
       action: 'reset',
       set: { retryCount: 0, attempts: 0, result: {} },
-      remove: ['errorMessage', 'errorType', 'startedAt', 'completedAt', 'actualDuration'],
+      remove: [...RESET_FIELDS],
     });
   }
 
-  /** An outcome of the running attempt `attempt`: refused (false) once another attempt started. */
+  /**
+   * An outcome of the running attempt: refused (false) once another attempt started, or the task
+   * belongs to another run (a late invocation of an earlier run changes nothing).
+   */
   private async attemptUpdate(
     key: TaskKey,
-    attempt: number,
+    attempt: Attempt,
     to: TaskStatus,
     set: Record<string, unknown>,
     remove: readonly string[],
     now: Date,
   ): Promise<boolean> {
-    const where = (e: Expr) => `${e.name('attempts')} = ${e.value(attempt)}`;
+    const { number, runToken } =
+      typeof attempt === 'number' ? { number: attempt, runToken: undefined } : attempt;
+    const where = (e: Expr) =>
+      [
+        `${e.name('attempts')} = ${e.value(number)}`,
+        ...(runToken ? [`${e.name('runToken')} = ${e.value(runToken)}`] : []),
+      ].join(' AND ');
     const outcome = await this.write(
       key,
       to,

@@ -42,6 +42,8 @@ export interface RecoveryRewind {
   readonly completedSteps: readonly string[];
   readonly currentStep: number;
   readonly progress: number;
+  /** The new run's token: committing it is what makes the resets staged for it count. */
+  readonly runToken: string;
 }
 
 /** A status write as `move` takes it: set values may be operands, and a write may add and check more. */
@@ -94,9 +96,17 @@ export class WorkflowRepository extends WorkflowReader {
     return this.announce(record, statusChanged(record));
   }
 
-  async markRunning(workflowId: string, options: { executionArn: string }): Promise<WorkflowRecord> {
+  /**
+   * pending/recovering → running with the execution that runs it. `runToken` is the run's token for
+   * a record created before runs had one (a record's own token is kept).
+   */
+  async markRunning(
+    workflowId: string,
+    options: { executionArn: string; runToken?: string },
+  ): Promise<WorkflowRecord> {
     const now = this.now();
     const set = {
+      ...(options.runToken ? { runToken: ifNotExists('runToken', options.runToken) } : {}),
       startedAt: ifNotExists('startedAt', now.toISOString()),
       executionArn: options.executionArn,
       executionArns: appendToList('executionArns', [options.executionArn]),
@@ -149,10 +159,45 @@ export class WorkflowRepository extends WorkflowReader {
     return this.transition(workflowId, 'failed', { action: 'fail', set });
   }
 
-  markCancelled(workflowId: string): Promise<WorkflowRecord> {
-    return this.transition(workflowId, 'cancelled', {
-      action: 'cancel',
-      set: { completedAt: this.now().toISOString() },
+  /**
+   * → cancelled. `done` (the steps done once every open task was cancelled, so no step can complete
+   * any more) makes progress count exactly the done tasks: a step's own progress write that the
+   * cancel refused is counted here.
+   */
+  async markCancelled(workflowId: string, done?: readonly string[]): Promise<WorkflowRecord> {
+    const now = this.now();
+    const steps = done && stepSet(done);
+    const recount = done ? { currentStep: done.length, ...(steps ? { completedSteps: steps } : {}) } : {};
+    const item = await this.move(
+      workflowId,
+      'cancelled',
+      {
+        action: 'cancel',
+        set: { completedAt: now.toISOString(), ...recount },
+        ...(done && !steps ? { remove: ['completedSteps'] } : {}),
+      },
+      now,
+    );
+    const record = this.remember(fromWorkflowItem(item));
+    return this.announce(record, statusChanged(record));
+  }
+
+  /** Recounts a cancelled workflow's progress from its done steps (no status change). */
+  async recountCancelled(workflowId: string, done: readonly string[]): Promise<void> {
+    const now = this.now();
+    const steps = stepSet(done);
+    await updateIf(this.doc, {
+      tableName: this.tableName,
+      key: workflowKey(workflowId),
+      parts: {
+        set: {
+          currentStep: done.length,
+          updatedAt: now.toISOString(),
+          ...(steps ? { completedSteps: steps } : {}),
+        },
+        remove: steps ? [] : ['completedSteps'],
+      },
+      condition: (e) => `${e.name('status')} = ${e.value('cancelled')}`,
     });
   }
 
@@ -169,6 +214,7 @@ export class WorkflowRepository extends WorkflowReader {
         progress: rewind.progress,
         completedSteps: steps,
         pauseTokens: {},
+        runToken: rewind.runToken,
       },
       remove: steps ? [] : ['completedSteps'],
       add: { recoveryAttempts: 1 },

@@ -77,6 +77,8 @@ export const createWorkflowWithTasks = async (
   const now = (context.now ?? (() => new Date()))();
   const at = now.toISOString();
   const workflowId = ulid(now.getTime());
+  // The first run's token: written with the tasks at no extra cost (docs/behaviour.md, "Runs").
+  const runToken = ulid(now.getTime());
   const { expiresAt } = input.workflow;
   const workflow = parse(
     WorkflowRecord,
@@ -94,6 +96,7 @@ export const createWorkflowWithTasks = async (
       recoveryAttempts: 0,
       maxRecoveryAttempts: input.workflow.maxRecoveryAttempts ?? 3,
       executionArns: [],
+      runToken,
       completedSteps: [],
       pauseTokens: {},
       createdAt: at,
@@ -117,6 +120,7 @@ export const createWorkflowWithTasks = async (
         dependencies: task.dependencies ?? [],
         estimatedDuration: task.estimatedDuration ?? 0,
         result: {},
+        runToken,
         createdAt: at,
         updatedAt: at,
         expiresAt,

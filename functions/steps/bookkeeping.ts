@@ -10,6 +10,7 @@ import {
 } from '../domain/errors.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import type { Repositories } from '../repositories/from-env.js';
+import type { Attempt } from '../repositories/task-repository.js';
 import { logger } from '../shared/logger.js';
 import { recordStepAttempt, recordWorkflowFinished } from '../shared/metrics.js';
 import { applyFaults } from './faults.js';
@@ -40,7 +41,7 @@ const resultsByName = (event: StepEvent) =>
     ),
   );
 
-/** The cheap checks at the step boundary: a paused workflow parks, a cancelled or replaced one stops. */
+/** The cheap checks at the step boundary: a cancelled or replaced run stops here. */
 const checkWorkflow = (workflow: WorkflowRecord | undefined, event: StepEvent): WorkflowRecord => {
   if (!workflow) throw new FatalStepError(`Workflow not found: ${event.workflowId}`);
   if (workflow.status === 'cancelled')
@@ -50,10 +51,54 @@ const checkWorkflow = (workflow: WorkflowRecord | undefined, event: StepEvent): 
       `Execution ${event.executionArn} no longer runs workflow ${workflow.workflowId}`,
     );
   }
-  if (workflow.status === 'paused')
+  // Executions started before runs had tokens park before their task is touched, as they always did.
+  if (workflow.status === 'paused' && !event.runToken)
     throw new WorkflowPausedError(`Workflow ${workflow.workflowId} is paused`);
   return workflow;
 };
+
+/**
+ * Starts this invocation's attempt: the task write that proves the step may run (docs/behaviour.md,
+ * "Runs" and "Cancel"). It names the run, so a late invocation of an earlier run changes nothing; a
+ * cancel cancels the task first, so no step starts after it. A pause parks only a step that has not
+ * started in this run: a retry goes on, so pausing never resets a retry count or its backoff.
+ */
+const startStep = async (
+  tasks: Repositories['tasks'],
+  workflow: WorkflowRecord,
+  event: StepEvent,
+): Promise<TaskRecord> => {
+  const paused = workflow.status === 'paused';
+  const key = { workflowId: event.workflowId, stepIndex: event.stepIndex };
+  const { executionArn, runToken } = event;
+  try {
+    return await tasks.startAttempt(key, {
+      executionArn,
+      ...(runToken ? { runToken } : {}),
+      retryOnly: paused,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidTransitionError)) throw error;
+    const stored = await tasks.get(event.workflowId, event.stepIndex);
+    const thisRun = !runToken || stored?.runToken === undefined || stored.runToken === runToken;
+    // Completed by an earlier invocation of this run: only its bookkeeping is finished.
+    if (stored?.status === 'completed' && thisRun) return stored;
+    if (stored?.status === 'cancelled')
+      throw new WorkflowCancelledError(`Workflow ${event.workflowId} was cancelled`);
+    if (!thisRun) {
+      logger.warn('late invocation of an earlier run: no effect', { taskRun: stored?.runToken });
+      throw new StaleExecutionError(`Execution ${executionArn} no longer runs step ${event.step}`);
+    }
+    if (paused) throw new WorkflowPausedError(`Workflow ${event.workflowId} is paused`);
+    throw error;
+  }
+};
+
+/** This invocation's attempt, in the run it belongs to: what its outcome writes are conditioned on. */
+const attemptOf = (invocation: StepInvocation): Attempt => ({
+  number: invocation.attempt,
+  ...(invocation.event.runToken ? { runToken: invocation.event.runToken } : {}),
+});
 
 const MAX_RESULT_BYTES = 200_000;
 // Annotated: an inferred type predicate would narrow Error to never (these classes add no members).
@@ -81,15 +126,7 @@ export const stepBookkeeping = (
     if (event.correlationId) logger.setCorrelationId(event.correlationId);
     const { workflows, tasks } = repos();
     const workflow = checkWorkflow(await workflows.getById(event.workflowId), event);
-    const key = { workflowId: event.workflowId, stepIndex: event.stepIndex };
-    let task: TaskRecord;
-    try {
-      task = await tasks.startAttempt(key, { executionArn: event.executionArn });
-    } catch (error) {
-      const stored = await tasks.get(event.workflowId, event.stepIndex);
-      if (!(error instanceof InvalidTransitionError) || stored?.status !== 'completed') throw error;
-      task = stored; // completed by an earlier invocation of this run: finish its bookkeeping only
-    }
+    const task = await startStep(tasks, workflow, event);
     const context: StepContext = {
       workflowId: event.workflowId,
       jobId: event.jobId,
@@ -131,7 +168,7 @@ export const stepBookkeeping = (
     if (!invocation.done) {
       const current = await tasks.completeAttempt(
         { workflowId, stepIndex: invocation.event.stepIndex },
-        invocation.attempt,
+        attemptOf(invocation),
         {
           result,
           ...(invocation.startedAt ? { startedAt: invocation.startedAt } : {}),
@@ -161,7 +198,10 @@ export const stepBookkeeping = (
     if (retried) {
       const key = { workflowId: context.workflowId, stepIndex: event.stepIndex };
       await repos()
-        .tasks.markRetrying(key, attempt, { errorType: error.name, errorMessage: error.message })
+        .tasks.markRetrying(key, attemptOf(invocation), {
+          errorType: error.name,
+          errorMessage: error.message,
+        })
         .catch((cause: unknown) => logger.error('could not record retrying', { cause }));
     }
   },

@@ -98,13 +98,15 @@ export const failureStates = (
     },
     updateExpression:
       'SET #status = :failed, errorMessage = :message, errorType = :type, completedAt = :now, updatedAt = :now',
-    conditionExpression: taskFrom.expression,
+    // Only the run that owns the task may fail it: a late Catch of an earlier run changes nothing.
+    conditionExpression: `${taskFrom.expression} AND runToken = :run`,
     expressionAttributeNames: { '#status': 'status' },
     expressionAttributeValues: {
       ':failed': tasks.DynamoAttributeValue.fromString('failed'),
       ':message': S('$.failure.message'),
       ':type': S('$.error.Error'),
       ':now': S('$$.State.EnteredTime'),
+      ':run': S('$.runToken'),
       ...taskFrom.values,
     },
     returnValues: tasks.DynamoReturnValues.ALL_NEW,

@@ -101,6 +101,7 @@ describe('compileWorkflow', () => {
       'executionArn.$': '$$.Execution.Id',
       'results.$': '$.results',
       'correlationId.$': '$.correlationId',
+      'runToken.$': '$.runToken',
     });
   });
 
@@ -175,6 +176,7 @@ describe('compileWorkflow', () => {
       'workflowId.$': '$[0].workflowId',
       'jobId.$': '$[0].jobId',
       'correlationId.$': '$[0].correlationId',
+      'runToken.$': '$[0].runToken',
       'skip.$': '$[0].skip',
       'results.$': 'States.JsonMerge($[0].results, $[1].results, false)',
     });

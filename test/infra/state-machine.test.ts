@@ -100,7 +100,10 @@ describe('workflow state machines', () => {
     const states = statesOf(asl);
     const task = states['Record failure of label'] as Asl;
     expect(task.Resource).toMatch(/:states:::dynamodb:updateItem$/);
-    expect(task.Parameters.ConditionExpression).toBe('#status IN (:from0, :from1, :from2, :from3)');
+    expect(task.Parameters.ConditionExpression).toBe(
+      '#status IN (:from0, :from1, :from2, :from3) AND runToken = :run',
+    );
+    expect(task.Parameters.ExpressionAttributeValues[':run']).toEqual({ 'S.$': '$.runToken' });
     const workflow = states['Record workflow failure at label'] as Asl;
     expect(workflow.Parameters.ConditionExpression).toMatch(/AND executionArn = :execution$/);
     expect(workflow.Parameters.ExpressionAttributeValues[':message']['S.$']).toBe(

@@ -56,10 +56,14 @@ describe('the reconciler', () => {
   });
 
   it('fails a "running" workflow whose execution ended badly, then recovers it automatically', async () => {
-    // An execution that ended (ABORTED by a cancel) ...
+    // An execution that ended (ABORTED outside the app, not by a cancel) ...
     const ended = await startWorkflow(test, 'job-recon-2a', { faults: { download: { delayMs: 1_000 } } });
-    await test.app.orchestrator.cancel(ended.workflowId);
+    test.app.stepFunctions.stopExecution(ended.executionArn as string, {
+      error: 'Operator',
+      cause: 'by hand',
+    });
     await test.app.stepFunctions.waitFor(ended.executionArn as string);
+    await test.app.orchestrator.cancel(ended.workflowId);
     // ... under a record that still says running, its status event lost.
     const created = await test.app.orchestrator.create({
       jobId: 'job-recon-2',
@@ -72,6 +76,30 @@ describe('the reconciler', () => {
     expect(summary).toMatchObject({ failed: 1, recoveries: 1, tasksClosed: 1, errors: 0 });
     const done = await settled(test, created.workflowId);
     expect(done).toMatchObject({ status: 'completed', recoveryAttempts: 1 });
+  });
+
+  it('finishes a cancel that stopped the execution but never recorded the workflow cancelled', async () => {
+    const halfway = await startWorkflow(test, 'job-recon-cancel', {
+      faults: { download: { delayMs: 1_000 } },
+    });
+    // What a cancel does before its commit: the tasks cancelled, the execution stopped as a cancel.
+    await test.app.repos.tasks.cancelOpenTasks(halfway.workflowId);
+    test.app.stepFunctions.stopExecution(halfway.executionArn as string, {
+      error: 'WorkflowCancelled',
+      cause: 'Cancelled by request',
+    });
+    await test.app.stepFunctions.waitFor(halfway.executionArn as string);
+    // The status event finishes it; with that event lost, the record would still say running.
+    await settled(test, halfway.workflowId, (w) => w.status === 'cancelled');
+    await corrupt(halfway.workflowId, 'job-recon-cancel', { status: 'running' });
+    const summary = await reconcile();
+    expect(summary).toMatchObject({ cancelsFinished: 1, failed: 0, recoveries: 0, errors: 0 });
+    expect(await test.app.orchestrator.get(halfway.workflowId)).toMatchObject({
+      status: 'cancelled',
+      recoveryAttempts: 0,
+    });
+    const tasks = await test.app.repos.tasks.getByWorkflow(halfway.workflowId);
+    expect(tasks.every((task) => task.status === 'cancelled')).toBe(true);
   });
 
   it('starts the run of a workflow stuck in "recovering" with no run', async () => {

@@ -74,7 +74,7 @@ const createIn = async (status: WorkflowStatus, options: CreateOptions = {}): Pr
 };
 
 /** A recovery run from the first step: nothing counted as done. */
-const FROM_START: RecoveryRewind = { completedSteps: [], currentStep: 0, progress: 0 };
+const FROM_START: RecoveryRewind = { completedSteps: [], currentStep: 0, progress: 0, runToken: 'run-2' };
 
 const rawWorkflow = async (workflowId: string) =>
   (
@@ -346,7 +346,7 @@ describe('recovery', () => {
     const record = await createIn('running', { steps: 4 });
     await repo.recordStepCompleted(record.workflowId, 'step-0');
     await repo.recordStepCompleted(record.workflowId, 'step-1');
-    const reset = { completedSteps: ['step-0'], currentStep: 1, progress: 25 };
+    const reset = { completedSteps: ['step-0'], currentStep: 1, progress: 25, runToken: 'run-2' };
     await expect(repo.beginRecovery(record.workflowId, reset)).rejects.toThrow(InvalidTransitionError);
     expect(await repo.getById(record.workflowId)).toMatchObject({ currentStep: 2, progress: 50 });
     await repo.markPaused(record.workflowId);

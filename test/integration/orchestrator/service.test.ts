@@ -95,7 +95,7 @@ const failedAtSecondStep = async (jobId: string) => {
 };
 
 describe('Orchestrator.recover', () => {
-  it('recovers in two workflow writes (count the attempt and rewind, then start) and one per reset task', async () => {
+  it('recovers in two workflow writes (count the attempt and rewind, then start), staging then writing out each re-run step', async () => {
     const workflow = await failedAtSecondStep('job-recover');
     const running = await orchestrator.recover(workflow.workflowId);
     expect(running).toMatchObject({
@@ -110,8 +110,9 @@ describe('Orchestrator.recover', () => {
       `UpdateCommand ${workflows}`,
       `UpdateCommand ${workflows}`,
     ]);
-    // The failed second step is reset; the completed first one is skipped as is, the third is pending.
-    expect(writes.filter((w) => w.endsWith(tasks))).toEqual([`UpdateCommand ${tasks}`]);
+    // The failed second step and the third (never ran) are staged for the new run, then written out
+    // once the attempt is counted; the completed first one is kept as is.
+    expect(writes.filter((w) => w.endsWith(tasks))).toEqual(Array(4).fill(`UpdateCommand ${tasks}`));
     const statuses = (await repos.tasks.getByWorkflow(workflow.workflowId)).map((t) => t.status);
     expect(statuses).toEqual(['completed', 'pending', 'pending']);
     expect(events.map((e) => [e.detailType, e.detail.status])).toEqual([
@@ -134,7 +135,7 @@ describe('Orchestrator.recover', () => {
     expect(started.map((s) => s.name)).toEqual([`${workflow.workflowId}-1`]);
   });
 
-  it('past the limit, changes nothing: its one refused write is the attempt count', async () => {
+  it('past the limit, changes nothing and writes nothing', async () => {
     const workflow = await failedAtSecondStep('job-spent');
     for (let attempt = 0; attempt < flow.maxRecoveryAttempts; attempt += 1) {
       await orchestrator.recover(workflow.workflowId);
@@ -143,7 +144,7 @@ describe('Orchestrator.recover', () => {
     writes = [];
     const before = await repos.workflows.getById(workflow.workflowId);
     await expect(orchestrator.recover(workflow.workflowId)).rejects.toThrow(RecoveryLimitError);
-    expect(writes).toEqual([`UpdateCommand ${tables.names.workflows}`]);
+    expect(writes).toEqual([]);
     expect(await repos.workflows.getById(workflow.workflowId)).toEqual(before);
   });
 });
