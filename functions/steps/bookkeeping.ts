@@ -202,6 +202,10 @@ export const stepBookkeeping = (
           errorType: error.name,
           errorMessage: error.message,
         })
+        .then((recorded) => {
+          // Another attempt, a cancel or a later run owns the task now: this one changes nothing.
+          if (!recorded) logger.warn('attempt no longer current (a later attempt or run): no effect');
+        })
         .catch((cause: unknown) => logger.error('could not record retrying', { cause }));
     }
   },
