@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export type DynamoEngine = 'dynamodb-local' | 'dynalite';
@@ -91,9 +92,21 @@ const startDynamoDbLocal = async (port: number, dataDir?: string): Promise<Dynam
     ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
   ];
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child = spawn('java', args, { stdio: 'ignore' });
-  // The server must never outlive us.
-  const killChild = () => child.kill('SIGKILL');
+  // In a process group of its own, under a guard that stops it when this process dies, however it
+  // dies: a terminal's Ctrl-C reaches the stack only, which stops the database last, itself.
+  const guard = fileURLToPath(new URL('./dynamodb-guard.mjs', import.meta.url));
+  const child = spawn(process.execPath, [guard, String(process.pid), 'java', ...args], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  const group = child.pid as number;
+  const killChild = () => {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
   process.once('exit', killChild);
   const endpoint = `http://${HOST}:${port}`;
   await waitUntilServing(endpoint, child);
@@ -105,7 +118,11 @@ const startDynamoDbLocal = async (port: number, dataDir?: string): Promise<Dynam
         process.off('exit', killChild);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        try {
+          process.kill(-group, 'SIGTERM');
+        } catch {
+          resolve();
+        }
       }),
   };
 };
