@@ -1,20 +1,38 @@
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { components, operations, paths } from '../generated/control-api.js';
 import { Sha256 } from './sha256.js';
 
-/** How the CLI authenticates: none (local stack), an API key (apiKey mode), or SigV4 (IAM mode). */
+/*
+ * The typed client of the control API: openapi-fetch over the types openapi-typescript generates
+ * from docs/openapi.json (generated/control-api.ts), so every path, parameter, body and answer the CLI
+ * (or a job service) uses is checked against the document the API is built from.
+ */
+
+export type { components, operations, paths };
+export type Schemas = components['schemas'];
+export type Workflow = Schemas['Workflow'];
+export type Recovery = Schemas['Recovery'];
+export type Task = Schemas['Task'];
+export type Progress = Schemas['Progress'];
+export type ErrorBody = Schemas['Error'];
+export type ControlApi = Client<paths>;
+
+/** How the client authenticates: none (local stack), an API key (apiKey mode), or SigV4 (IAM mode). */
 export type ApiAuth = { kind: 'none' } | { kind: 'apiKey'; key: string } | { kind: 'iam'; region?: string };
 
 export interface ApiClientOptions {
   readonly url: string;
-  readonly auth: ApiAuth;
+  /** @default { kind: 'none' } */
+  readonly auth?: ApiAuth;
   /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: (request: Request) => Promise<Response>;
 }
 
 /** An error answer of the API, with its `{error, message, details}` body. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly body: { error?: string; message?: string; details?: unknown },
+    readonly body: Partial<ErrorBody>,
   ) {
     super(`${status} ${body.error ?? 'Error'}: ${body.message ?? JSON.stringify(body)}`);
     this.name = 'ApiError';
@@ -25,20 +43,16 @@ export class ApiError extends Error {
 const regionOfUrl = (url: URL): string | undefined => /\.execute-api\.([a-z0-9-]+)\./.exec(url.host)?.[1];
 
 /**
- * SigV4-signed headers for one request, with the default credential chain (env, profile, SSO,
- * instance role). Loaded lazily: the local stack needs none of it.
+ * The request signed with SigV4 by the default credential chain (env, profile, SSO, instance role).
+ * Loaded lazily: the local stack needs none of it.
  */
-const signedHeaders = async (
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: string | undefined,
-  regionOverride?: string,
-): Promise<Record<string, string>> => {
+const signed = async (request: Request, regionOverride?: string): Promise<Request> => {
   const [{ SignatureV4 }, { defaultProvider }] = await Promise.all([
     import('@smithy/signature-v4'),
     import('@aws-sdk/credential-provider-node'),
   ]);
+  const url = new URL(request.url);
+  const body = request.body ? await request.clone().text() : undefined;
   const region = regionOverride ?? regionOfUrl(url) ?? process.env.AWS_REGION ?? 'us-east-1';
   const signer = new SignatureV4({
     service: 'execute-api',
@@ -46,61 +60,61 @@ const signedHeaders = async (
     credentials: defaultProvider(),
     sha256: Sha256,
   });
-  const signed = await signer.sign({
-    method,
+  const result = await signer.sign({
+    method: request.method,
     protocol: url.protocol,
     hostname: url.hostname,
     ...(url.port ? { port: Number(url.port) } : {}),
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
-    headers: { ...headers, host: url.host },
+    headers: { ...Object.fromEntries(request.headers), host: url.host },
     ...(body !== undefined ? { body } : {}),
   });
-  return signed.headers as Record<string, string>;
+  return new Request(request.url, {
+    method: request.method,
+    headers: result.headers as Record<string, string>,
+    ...(body !== undefined ? { body } : {}),
+  });
 };
 
-/** A small client of the control API: JSON in, JSON out, API errors thrown as ApiError. */
-export class ApiClient {
-  readonly url: string;
-  private readonly fetch: typeof fetch;
+const authentication = (auth: ApiAuth): Middleware => ({
+  onRequest: async ({ request }) => {
+    if (auth.kind === 'apiKey') request.headers.set('x-api-key', auth.key);
+    if (auth.kind === 'iam') return signed(request, auth.region);
+    return undefined;
+  },
+});
 
-  constructor(private readonly options: ApiClientOptions) {
-    this.url = options.url.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
-  }
+/** A network failure says where it was going, not just "fetch failed". */
+const unreachable = (url: string): Middleware => ({
+  onError: ({ error }) =>
+    new Error(`cannot reach ${url} (${(error as Error).message}); is the API running?`, { cause: error }),
+});
 
-  get<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T> {
-    const search = new URLSearchParams(
-      Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ).toString();
-    return this.request<T>('GET', search ? `${path}?${search}` : path);
-  }
+/**
+ * The control API's client: `api.GET('/workflows/{id}', { params: { path: { id } } })` and so on,
+ * each answering `{ data, error, response }` typed by the document (see `unwrap`).
+ */
+export const createApiClient = (options: ApiClientOptions): ControlApi => {
+  const baseUrl = options.url.replace(/\/+$/, '');
+  const client = createClient<paths>({
+    baseUrl,
+    headers: { accept: 'application/json' },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  client.use(unreachable(baseUrl), authentication(options.auth ?? { kind: 'none' }));
+  return client;
+};
 
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request<T>('POST', path, body);
+/** The answer's data, or an ApiError with the API's error body. */
+export const unwrap = async <T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> => {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const body =
+      error && typeof error === 'object' ? (error as Partial<ErrorBody>) : { message: String(error) };
+    throw new ApiError(response.status, body);
   }
-
-  private async request<T>(method: string, path: string, payload?: unknown): Promise<T> {
-    const url = new URL(`${this.url}${path}`);
-    const body = payload === undefined ? undefined : JSON.stringify(payload);
-    let headers: Record<string, string> = {
-      accept: 'application/json',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    };
-    const { auth } = this.options;
-    if (auth.kind === 'apiKey') headers['x-api-key'] = auth.key;
-    if (auth.kind === 'iam') headers = await signedHeaders(url, method, headers, body, auth.region);
-    let response: Response;
-    try {
-      response = await this.fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
-    } catch (cause) {
-      throw new Error(`cannot reach ${this.url} (${(cause as Error).message}); is the API running?`, {
-        cause,
-      });
-    }
-    const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!response.ok) throw new ApiError(response.status, (parsed ?? {}) as ApiError['body']);
-    return parsed as T;
-  }
-}
+  return data as T;
+};

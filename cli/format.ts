@@ -1,30 +1,5 @@
+import type { Task, Workflow } from './client.js';
 import { type ProgressSnapshot, progressBar } from './progress-line.js';
-
-export interface WorkflowSummary {
-  readonly workflowId: string;
-  readonly jobId: string;
-  readonly definitionName: string;
-  readonly status: string;
-  readonly progress: number;
-  readonly createdAt: string;
-  readonly errorMessage?: string;
-}
-
-/** A recover answer: the workflow and the steps its new run executes. */
-export interface RecoverySummary extends WorkflowSummary {
-  readonly rerun: readonly string[];
-}
-
-export interface TaskSummary {
-  readonly stepIndex: number;
-  readonly taskName: string;
-  readonly taskType: string;
-  readonly status: string;
-  readonly attempts: number;
-  readonly retryCount: number;
-  readonly actualDuration?: number;
-  readonly errorMessage?: string;
-}
 
 /** Left-aligned columns wide enough for every cell. */
 export const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
@@ -38,11 +13,7 @@ export const table = (header: readonly string[], rows: readonly (readonly string
 };
 
 /** `status <id>`: the headline with a progress bar, then one row per task. */
-export const statusText = (
-  workflow: WorkflowSummary,
-  progress: ProgressSnapshot,
-  tasks: readonly TaskSummary[],
-): string =>
+export const statusText = (workflow: Workflow, progress: ProgressSnapshot, tasks: readonly Task[]): string =>
   [
     `${workflow.workflowId}  ${workflow.definitionName}  job ${workflow.jobId}`,
     `${progress.status.padEnd(10)} ▕${progressBar(progress.progress)}▏ ${progress.progress}%  ${progress.currentStep}/${progress.totalSteps} steps${progress.eta ? `  ETA ${progress.eta}` : ''}`,
@@ -64,7 +35,7 @@ export const statusText = (
   ].join('\n');
 
 /** `list`: one row per workflow, newest first. */
-export const listText = (workflows: readonly WorkflowSummary[]): string =>
+export const listText = (workflows: readonly Workflow[]): string =>
   workflows.length === 0
     ? 'no workflows'
     : table(

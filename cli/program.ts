@@ -1,13 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type ApiAuth, ApiClient } from './client.js';
+import { WorkflowStatus } from '../functions/domain/statuses.js';
 import {
-  listText,
-  type RecoverySummary,
-  statusText,
-  type TaskSummary,
-  type WorkflowSummary,
-} from './format.js';
-import type { ProgressSnapshot } from './progress-line.js';
+  type ApiAuth,
+  type ControlApi,
+  createApiClient,
+  type operations,
+  unwrap,
+  type Workflow,
+} from './client.js';
+import { listText, statusText } from './format.js';
 import { watchWorkflows } from './watch.js';
 
 /** The local stack's address (`npm start`): the default target. */
@@ -16,8 +17,10 @@ export const DEFAULT_URL = 'http://127.0.0.1:3000';
 export interface ProgramIo {
   readonly out: (text: string) => void;
   /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: (request: Request) => Promise<Response>;
 }
+
+type ListQuery = NonNullable<operations['listWorkflows']['parameters']['query']>;
 
 interface GlobalOptions {
   url: string;
@@ -40,6 +43,11 @@ const json = (value: string): Record<string, unknown> => {
 
 /** A step index stays a number for the API; anything else is a step name. */
 const stepRef = (value: string): number | string => (/^\d+$/.test(value) ? Number(value) : value);
+
+const pageSize = (value: string): number => {
+  if (/^\d+$/.test(value)) return Number(value);
+  throw new InvalidArgumentError('must be a whole number, e.g. 25');
+};
 
 /**
  * The `job-orchestrator` command: every lifecycle call of the control API from a terminal. Pure
@@ -64,7 +72,7 @@ export const buildProgram = (io: ProgramIo): Command => {
     .exitOverride()
     .showHelpAfterError();
 
-  const client = (): { api: ApiClient; options: GlobalOptions } => {
+  const client = (): { api: ControlApi; url: string; options: GlobalOptions } => {
     const options = program.opts<GlobalOptions>();
     const key = options.apiKey ?? process.env.JOB_ORCHESTRATOR_API_KEY;
     const auth: ApiAuth = key
@@ -73,12 +81,13 @@ export const buildProgram = (io: ProgramIo): Command => {
         ? { kind: 'iam', ...(options.region ? { region: options.region } : {}) }
         : { kind: 'none' };
     return {
-      api: new ApiClient({ url: options.url, auth, ...(io.fetch ? { fetch: io.fetch } : {}) }),
+      api: createApiClient({ url: options.url, auth, ...(io.fetch ? { fetch: io.fetch } : {}) }),
+      url: options.url,
       options,
     };
   };
   /** Prints a workflow answer: JSON when asked, else its id and status. */
-  const printWorkflow = (workflow: WorkflowSummary, options: GlobalOptions) =>
+  const printWorkflow = (workflow: Workflow, options: GlobalOptions) =>
     io.out(options.json ? JSON.stringify(workflow, null, 2) : `${workflow.workflowId}  ${workflow.status}`);
 
   program
@@ -88,16 +97,22 @@ export const buildProgram = (io: ProgramIo): Command => {
     .argument('<jobId>', 'job the workflow belongs to')
     .option('--metadata <json>', 'metadata object given to the steps', json)
     .option('--start', 'start it at once')
-    .action(async (definition: string, jobId: string, opts: { metadata?: object; start?: boolean }) => {
-      const { api, options } = client();
-      const body = {
-        definition,
-        jobId,
-        ...(opts.metadata ? { metadata: opts.metadata } : {}),
-        start: !!opts.start,
-      };
-      printWorkflow(await api.post<WorkflowSummary>('/workflows', body), options);
-    });
+    .action(
+      async (
+        definition: string,
+        jobId: string,
+        opts: { metadata?: Record<string, unknown>; start?: boolean },
+      ) => {
+        const { api, options } = client();
+        const body = {
+          definition,
+          jobId,
+          ...(opts.metadata ? { metadata: opts.metadata } : {}),
+          start: !!opts.start,
+        };
+        printWorkflow(await unwrap(api.POST('/workflows', { body })), options);
+      },
+    );
 
   program
     .command('status')
@@ -105,11 +120,11 @@ export const buildProgram = (io: ProgramIo): Command => {
     .argument('<workflowId>')
     .action(async (id: string) => {
       const { api, options } = client();
-      const path = `/workflows/${encodeURIComponent(id)}`;
+      const params = { path: { id } };
       const [workflow, progress, tasks] = await Promise.all([
-        api.get<WorkflowSummary>(path),
-        api.get<ProgressSnapshot>(`${path}/progress`),
-        api.get<{ items: TaskSummary[] }>(`${path}/tasks`),
+        unwrap(api.GET('/workflows/{id}', { params })),
+        unwrap(api.GET('/workflows/{id}/progress', { params })),
+        unwrap(api.GET('/workflows/{id}/tasks', { params })),
       ]);
       io.out(
         options.json
@@ -124,9 +139,9 @@ export const buildProgram = (io: ProgramIo): Command => {
     .argument('<workflowIds...>')
     .option('--interval <ms>', 'poll interval', (v) => Number(v), 500)
     .action(async (ids: string[], opts: { interval: number }) => {
-      const { api } = client();
-      const done = await watchWorkflows(api.url, ids, opts.interval, (id) =>
-        api.get<ProgressSnapshot>(`/workflows/${encodeURIComponent(id)}/progress`),
+      const { api, url } = client();
+      const done = await watchWorkflows(url, ids, opts.interval, (id) =>
+        unwrap(api.GET('/workflows/{id}/progress', { params: { path: { id } } })),
       );
       // A script waiting on `watch` learns the outcome from the exit code.
       if (done.some((s) => s.status !== 'completed')) process.exitCode = 2;
@@ -138,16 +153,14 @@ export const buildProgram = (io: ProgramIo): Command => {
     ['resume', 'Resume a paused workflow'],
     ['cancel', 'Cancel now'],
   ] as const) {
+    const path = `/workflows/{id}/${verb}` as const;
     program
       .command(verb)
       .description(summary)
       .argument('<workflowId>')
       .action(async (id: string) => {
         const { api, options } = client();
-        printWorkflow(
-          await api.post<WorkflowSummary>(`/workflows/${encodeURIComponent(id)}/${verb}`),
-          options,
-        );
+        printWorkflow(await unwrap(api.POST(path, { params: { path: { id } } })), options);
       });
   }
 
@@ -175,7 +188,7 @@ export const buildProgram = (io: ProgramIo): Command => {
         ...(opts.skip ? { skip: opts.skip } : {}),
         ...(opts.reason ? { reason: opts.reason } : {}),
       };
-      const recovery = await api.post<RecoverySummary>(`/workflows/${encodeURIComponent(id)}/recover`, body);
+      const recovery = await unwrap(api.POST('/workflows/{id}/recover', { params: { path: { id } }, body }));
       printWorkflow(recovery, options);
       if (!options.json)
         io.out(`re-running: ${recovery.rerun.length > 0 ? recovery.rerun.join(', ') : 'no step'}`);
@@ -191,21 +204,28 @@ export const buildProgram = (io: ProgramIo): Command => {
         'recoverable',
       ]),
     )
-    .option('--status <status>', 'a workflow status')
+    .addOption(new Option('--status <status>', 'a workflow status').choices(WorkflowStatus.options))
     .option('--job <jobId>', 'a job id')
-    .option('--limit <n>', 'page size')
+    .option('--limit <n>', 'page size', pageSize)
     .option('--cursor <cursor>', 'next page (from a previous --json answer)')
     .action(
-      async (opts: { view?: string; status?: string; job?: string; limit?: string; cursor?: string }) => {
+      async (opts: {
+        view?: ListQuery['view'];
+        status?: ListQuery['status'];
+        job?: string;
+        limit?: number;
+        cursor?: string;
+      }) => {
         const { api, options } = client();
         if (!opts.view && !opts.status && !opts.job) throw new Error('give --view, --status or --job');
-        const page = await api.get<{ items: WorkflowSummary[]; nextCursor?: string }>('/workflows', {
+        const query: ListQuery = {
           view: opts.view,
           status: opts.status,
           jobId: opts.job,
           limit: opts.limit,
           cursor: opts.cursor,
-        });
+        };
+        const page = await unwrap(api.GET('/workflows', { params: { query } }));
         io.out(options.json ? JSON.stringify(page, null, 2) : listText(page.items));
         if (!options.json && page.nextCursor) io.out(`more: --cursor ${page.nextCursor}`);
       },

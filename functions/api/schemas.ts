@@ -179,10 +179,22 @@ export const TaskList = z.object({ items: z.array(TaskResponse) });
 export const DefinitionResponse = DefinitionView.meta({ id: 'Definition' });
 export const DefinitionList = z.object({ items: z.array(DefinitionResponse) });
 
+/**
+ * Every error answer, the handler's (http-errors.ts) and API Gateway's own (its gateway responses),
+ * as the OpenAPI document shows it; `details` is any JSON value (`{}` in the document).
+ */
 export const ErrorResponse = z
   .object({
-    error: z.string().describe('Error class, e.g. ValidationError, NotFoundError, InvalidTransitionError'),
-    message: z.string(),
-    details: z.unknown().optional(),
+    error: z
+      .string()
+      .describe(
+        "The handler's error class (ValidationError, NotFoundError, InvalidTransitionError...) or, " +
+          "for API Gateway's own answers, its response type (THROTTLED, ACCESS_DENIED...)",
+      ),
+    message: z.string().describe('What went wrong, for people'),
+    details: z
+      .unknown()
+      .optional()
+      .describe('Per error class: the field problems of a ValidationError, the ids of a NotFoundError...'),
   })
-  .meta({ id: 'Error' });
+  .meta({ id: 'Error', description: 'Every error answer of the API' });

@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../cli/client.js';
+import { createApiClient, unwrap } from '../../cli/client.js';
 import { run } from '../../cli/main.js';
-import { REPO_ROOT } from '../../infra/lambda.js';
+import { buildDataset, orchestrator } from '../../docs/examples/job-service.js';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -111,33 +114,78 @@ describe('job-orchestrator CLI against the local stack', () => {
   });
 });
 
+describe("README's job-service example", () => {
+  it('is docs/examples/job-service.ts, and creates the workflow of a job once however often it runs', async () => {
+    const source = readFileSync(join(REPO_ROOT, 'docs/examples/job-service.ts'), 'utf8');
+    const shown = source.replace("'../../cli/client.js'", "'job-orchestrator/cli/client.js'");
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(
+      `<!-- job-service-example:start -->\n\`\`\`ts\n${shown}\`\`\`\n<!-- job-service-example:end -->`,
+    );
+    const api = orchestrator(stack.url);
+    const first = await buildDataset(api, 'readme-job');
+    expect(first).toMatchObject({ jobId: 'readme-job', totalSteps: 5 });
+    expect(['running', 'completed']).toContain(first.status);
+    // A retried call (same Idempotency-Key, same body) answers the same workflow.
+    expect((await buildDataset(api, 'readme-job')).workflowId).toBe(first.workflowId);
+  });
+});
+
 describe('API client authentication', () => {
   const recorder = () => {
-    const seen: Record<string, string>[] = [];
-    const fetch = (async (_url: URL, init: RequestInit) => {
-      seen.push(init.headers as Record<string, string>);
-      return new Response('{"items":[]}', { status: 200 });
-    }) as unknown as typeof globalThis.fetch;
+    const seen: Request[] = [];
+    const fetch = async (request: Request) => {
+      seen.push(request);
+      return new Response('{"items":[]}', { status: 200, headers: { 'content-type': 'application/json' } });
+    };
     return { seen, fetch };
   };
 
   it('sends the API key in x-api-key', async () => {
     const { seen, fetch } = recorder();
-    await new ApiClient({
+    const api = createApiClient({
       url: 'https://api.example.com/dev',
       auth: { kind: 'apiKey', key: 'k-123' },
       fetch,
-    }).get('/definitions');
-    expect(seen[0]?.['x-api-key']).toBe('k-123');
+    });
+    expect(await unwrap(api.GET('/definitions'))).toEqual({ items: [] });
+    expect(seen[0]?.headers.get('x-api-key')).toBe('k-123');
+    expect(seen[0]?.url).toBe('https://api.example.com/dev/definitions');
   });
 
-  it('signs with SigV4 for execute-api in the region of the URL', async () => {
+  it('signs with SigV4 for execute-api in the region of the URL, body included', async () => {
     const { seen, fetch } = recorder();
     const url = 'https://abc123.execute-api.eu-west-1.amazonaws.com/dev';
-    await new ApiClient({ url, auth: { kind: 'iam' }, fetch }).post('/workflows/x/pause');
-    expect(seen[0]?.authorization).toMatch(
+    const api = createApiClient({ url, auth: { kind: 'iam' }, fetch });
+    await api.POST('/workflows/{id}/recover', { params: { path: { id: 'x' } }, body: { reason: 'test' } });
+    const signed = seen[0] as Request;
+    expect(signed.headers.get('authorization')).toMatch(
       /^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/eu-west-1\/execute-api\/aws4_request/,
     );
-    expect(seen[0]?.['x-amz-date']).toBeDefined();
+    expect(signed.headers.get('x-amz-date')).toBeTruthy();
+    expect(await signed.text()).toBe('{"reason":"test"}');
+  });
+
+  it('sends path parameters encoded, as the document describes them', async () => {
+    const { seen, fetch } = recorder();
+    const api = createApiClient({ url: 'http://127.0.0.1:1', fetch });
+    await api.GET('/jobs/{jobId}/workflow', { params: { path: { jobId: 'a/b?c' } } });
+    expect(seen[0]?.url).toBe('http://127.0.0.1:1/jobs/a%2Fb%3Fc/workflow');
+  });
+
+  it('turns an error answer into an ApiError with its body', async () => {
+    const fetch = async () =>
+      new Response('{"error":"NotFoundError","message":"Workflow not found: w"}', {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+      });
+    const api = createApiClient({ url: 'http://127.0.0.1:1', fetch });
+    await expect(unwrap(api.GET('/workflows/{id}', { params: { path: { id: 'w' } } }))).rejects.toMatchObject(
+      {
+        name: 'ApiError',
+        status: 404,
+        body: { error: 'NotFoundError' },
+      },
+    );
   });
 });

@@ -1,0 +1,1279 @@
+/**
+ * The control API's types, generated from docs/openapi.json by openapi-typescript: `npm run openapi`
+ * writes both, and test/api/openapi.test.ts checks this file is current. Do not edit it by hand.
+ */
+
+export interface paths {
+  '/workflows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List workflows by view, status, job or creation day, newest first */
+    get: operations['listWorkflows'];
+    put?: never;
+    /** Create a workflow for a job from a definition (and start it if `start` is true) */
+    post: operations['createWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a workflow */
+    get: operations['getWorkflow'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}/progress': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Progress of a workflow: counters, weighted progress, ETA, execution link and tasks */
+    get: operations['getWorkflowProgress'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}/tasks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tasks of a workflow, by step index */
+    get: operations['getWorkflowTasks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start a pending workflow: starts its Step Functions execution */
+    post: operations['startWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Pause a running workflow at the next step boundary */
+    post: operations['pauseWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a paused workflow */
+    post: operations['resumeWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a workflow: stops its execution now */
+    post: operations['cancelWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/workflows/{id}/recover': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Recover a failed workflow: a new run of the steps not done (plus fromStep and its dependents, minus skip) */
+    post: operations['recoverWorkflow'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{jobId}/workflows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The workflows of a job, newest first */
+    get: operations['listJobWorkflows'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{jobId}/workflow': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The workflow of a job: its newest one */
+    get: operations['getJobWorkflow'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/definitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The workflow definitions this deployment runs */
+    get: operations['listDefinitions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    /** @description Every error answer of the API */
+    Error: {
+      /** @description The handler's error class (ValidationError, NotFoundError, InvalidTransitionError...) or, for API Gateway's own answers, its response type (THROTTLED, ACCESS_DENIED...) */
+      error: string;
+      /** @description What went wrong, for people */
+      message: string;
+      /** @description Per error class: the field problems of a ValidationError, the ids of a NotFoundError... */
+      details?: unknown;
+    };
+    Workflow: {
+      workflowId: string;
+      jobId: string;
+      definitionName: string;
+      definitionVersion: string;
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'recovering';
+      currentStep: number;
+      totalSteps: number;
+      progress: number;
+      metadata: components['schemas']['Metadata'];
+      correlationId?: string;
+      errorMessage?: string;
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      completedAt?: string;
+      /** Format: date-time */
+      lastCheckpoint?: string;
+      recoveryAttempts: number;
+      maxRecoveryAttempts: number;
+      executionArn?: string;
+      executionArns?: string[];
+      runToken?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      expiresAt?: number;
+    };
+    Progress: {
+      workflowId: string;
+      jobId: string;
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'recovering';
+      progress: number;
+      currentStep: number;
+      totalSteps: number;
+      completedTasks: number;
+      failedTasks: number;
+      runningTasks: number;
+      totalTasks: number;
+      recoveryAttempts: number;
+      maxRecoveryAttempts: number;
+      startedAt: string | null;
+      completedAt: string | null;
+      weightedProgress: number;
+      eta: string | null;
+      executionArn: string | null;
+      consoleUrl: string | null;
+      tasks: {
+        id: string;
+        name: string;
+        type: string;
+        /** @enum {string} */
+        status:
+          | 'pending'
+          | 'queued'
+          | 'running'
+          | 'retrying'
+          | 'completed'
+          | 'failed'
+          | 'skipped'
+          | 'cancelled';
+        retryCount: number;
+        errorMessage: string | null;
+      }[];
+    };
+    Task: {
+      workflowId: string;
+      stepIndex: number;
+      taskName: string;
+      taskType: string;
+      /** @enum {string} */
+      status:
+        | 'pending'
+        | 'queued'
+        | 'running'
+        | 'retrying'
+        | 'completed'
+        | 'failed'
+        | 'skipped'
+        | 'cancelled';
+      retryCount: number;
+      maxRetries: number;
+      attempts: number;
+      totalAttempts: number;
+      nonRetryable: string[];
+      dependencies: number[];
+      result: {
+        [key: string]: unknown;
+      };
+      errorMessage?: string;
+      errorType?: string;
+      runToken?: string;
+      executionArn?: string;
+      timeout: number;
+      estimatedDuration: number;
+      actualDuration?: number;
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      completedAt?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      expiresAt?: number;
+      /** @description `<workflowId>:<stepIndex>` */
+      id: string;
+    };
+    Recovery: {
+      workflowId: string;
+      jobId: string;
+      definitionName: string;
+      definitionVersion: string;
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'recovering';
+      currentStep: number;
+      totalSteps: number;
+      progress: number;
+      metadata: components['schemas']['Metadata'];
+      correlationId?: string;
+      errorMessage?: string;
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      completedAt?: string;
+      /** Format: date-time */
+      lastCheckpoint?: string;
+      recoveryAttempts: number;
+      maxRecoveryAttempts: number;
+      executionArn?: string;
+      executionArns?: string[];
+      runToken?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      expiresAt?: number;
+      /** @description The steps the new run executes; every other done step keeps its result and is not run again */
+      rerun: string[];
+    };
+    Definition: {
+      name: string;
+      version: string;
+      description: string;
+      maxRecoveryAttempts: number;
+      stateMachineArn: string | null;
+      steps: {
+        index: number;
+        name: string;
+        taskType: string;
+        maxRetries: number;
+        dependencies: number[];
+        timeout: number;
+        estimatedDuration: number;
+      }[];
+    };
+    /** @description Free-form JSON object kept with the workflow and handed to every step: at most 16 KiB as JSON, 16 levels deep, non-empty keys, numbers 0 or 1e-100..2^53 in magnitude. The API stores it as given; each step validates the keys it reads, so a bad value fails the workflow (a non-retryable step error), not the request. Known keys are listed; a definition's own parameter schema will be referenced here once definitions declare them. */
+    Metadata: {
+      /**
+       * @description dataset-build definitions: the synthetic dataset, `{items: 1..1000 (default 200), seed: integer (default 1), duplicateRate: 0..0.9 (default 0.1), invalidRate: 0..0.9 (default 0.05), labels: 1..20 names of 1..40 characters (default cat, dog, bird)}`; unknown keys are ignored
+       * @example {
+       *       "items": 200,
+       *       "seed": 7,
+       *       "labels": [
+       *         "cat",
+       *         "dog"
+       *       ]
+       *     }
+       */
+      dataset?: unknown;
+      /**
+       * @description `false`: a failure of this workflow is left to a person (no automatic recovery)
+       * @example false
+       */
+      autoRecovery?: unknown;
+    } & {
+      [key: string]: unknown;
+    };
+  };
+  responses: {
+    /** @description Invalid input. From the handler: `ValidationError` (or `InvalidCursorError`, `WorkflowDefinitionError`) whose `details` list each problem as `{path, rule, message}`. API Gateway answers a 400 `ValidationError` without details (and without x-correlation-id) for a `POST /workflows` body its request model refuses. */
+    BadRequest: {
+      headers: {
+        /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. Set on the handler's answers; absent from API Gateway's own. */
+        'x-correlation-id'?: string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "ValidationError",
+         *       "message": "body.jobId: Too small: expected string to have >=1 characters",
+         *       "details": [
+         *         {
+         *           "path": "body.jobId",
+         *           "rule": "too_small",
+         *           "message": "Too small: expected string to have >=1 characters"
+         *         }
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The credentials were refused (response type UNAUTHORIZED). Answered by API Gateway itself, before the handler: the body is the error schema through the stage's gateway responses (`error` is the gateway's response type, no `details`; the API hardening work customizes these bodies further) and there is no x-correlation-id. */
+    Unauthorized: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "UNAUTHORIZED",
+         *       "message": "Unauthorized"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description No or a bad SigV4 signature (MISSING_AUTHENTICATION_TOKEN, INVALID_SIGNATURE, EXPIRED_TOKEN), a caller without `execute-api:Invoke` (ACCESS_DENIED), or, with `apiAuth=apiKey`, a missing or unknown API key (INVALID_API_KEY). Answered by API Gateway itself, before the handler: the body is the error schema through the stage's gateway responses (`error` is the gateway's response type, no `details`; the API hardening work customizes these bodies further) and there is no x-correlation-id. */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "MISSING_AUTHENTICATION_TOKEN",
+         *       "message": "Missing Authentication Token"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description `NotFoundError`: no workflow (or job) with this id; `details` names it. */
+    NotFound: {
+      headers: {
+        /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+        'x-correlation-id': string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "NotFoundError",
+         *       "message": "Workflow not found: 01JD2Q8W4M6Y0B3C5E7G9K1N2P",
+         *       "details": {
+         *         "entity": "Workflow",
+         *         "id": "01JD2Q8W4M6Y0B3C5E7G9K1N2P"
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description `InvalidTransitionError`: the action is illegal in the current status (`details`: `{action, current, wanted}`); `RecoveryLimitError`: no recovery attempt left (`details`: `{attempts, maxAttempts}`); `IdempotencyInProgress`: a request with this Idempotency-Key is still running; retry after Retry-After seconds. */
+    Conflict: {
+      headers: {
+        /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+        'x-correlation-id': string;
+        /** @description Seconds to wait before retrying: sent with `IdempotencyInProgress` only */
+        'Retry-After'?: string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "InvalidTransitionError",
+         *       "message": "Cannot start workflow in running state",
+         *       "details": {
+         *         "action": "start",
+         *         "current": "running",
+         *         "wanted": "running"
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The request is over API Gateway's 10 MB payload limit (REQUEST_TOO_LARGE). Answered by API Gateway itself, before the handler: the body is the error schema through the stage's gateway responses (`error` is the gateway's response type, no `details`; the API hardening work customizes these bodies further) and there is no x-correlation-id. */
+    PayloadTooLarge: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "REQUEST_TOO_LARGE",
+         *       "message": "Request Too Long"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description `UnsupportedMediaType`: a body was sent without `Content-Type: application/json` (`details.contentType` is what was sent). */
+    UnsupportedMediaType: {
+      headers: {
+        /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+        'x-correlation-id': string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "UnsupportedMediaType",
+         *       "message": "Content-Type must be application/json",
+         *       "details": {
+         *         "contentType": "text/plain"
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description `IdempotencyKeyReused`: this Idempotency-Key was used with a different body. */
+    IdempotencyKeyReused: {
+      headers: {
+        /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+        'x-correlation-id': string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "IdempotencyKeyReused",
+         *       "message": "Idempotency-Key was already used with a different request body"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description Over the stage's throttle (50 requests/s, bursts of 100: THROTTLED) or, with `apiAuth=apiKey`, over the key's daily quota (QUOTA_EXCEEDED). Retry with backoff. Answered by API Gateway itself, before the handler: the body is the error schema through the stage's gateway responses (`error` is the gateway's response type, no `details`; the API hardening work customizes these bodies further) and there is no x-correlation-id. */
+    TooManyRequests: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "THROTTLED",
+         *       "message": "Too Many Requests"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description `InternalError`: an unexpected failure, with no detail (the log has it, under the x-correlation-id). API Gateway's own 500s (a configuration error) have no x-correlation-id. */
+    InternalError: {
+      headers: {
+        /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. Set on the handler's answers; absent from API Gateway's own. */
+        'x-correlation-id'?: string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "InternalError",
+         *       "message": "Internal error"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The Lambda integration failed or answered malformed (INTEGRATION_FAILURE). Answered by API Gateway itself, before the handler: the body is the error schema through the stage's gateway responses (`error` is the gateway's response type, no `details`; the API hardening work customizes these bodies further) and there is no x-correlation-id. */
+    BadGateway: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "INTEGRATION_FAILURE",
+         *       "message": "Internal server error"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The handler did not answer within API Gateway's 29 s (INTEGRATION_TIMEOUT). Answered by API Gateway itself, before the handler: the body is the error schema through the stage's gateway responses (`error` is the gateway's response type, no `details`; the API hardening work customizes these bodies further) and there is no x-correlation-id. */
+    GatewayTimeout: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "INTEGRATION_TIMEOUT",
+         *       "message": "Endpoint request timed out"
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
+  };
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  listWorkflows: {
+    parameters: {
+      query?: {
+        /**
+         * @description active = running|recovering, failed, recoverable = failed with attempts left
+         * @example active
+         */
+        view?: 'active' | 'failed' | 'recoverable';
+        /** @example failed */
+        status?: 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'recovering';
+        /** @example job-42 */
+        jobId?: string;
+        /**
+         * @description Workflows created on this UTC day
+         * @example 2025-01-31
+         */
+        createdDay?: string;
+        /**
+         * @description Page size, 1..100 (default 25)
+         * @example 25
+         */
+        limit?: number;
+        /** @description The nextCursor of the previous page, unchanged */
+        cursor?: string;
+      };
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of workflows, newest first; `nextCursor` when there are more */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Workflow'][];
+            nextCursor?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  createWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Makes a retry safe: within 24 hours, the same key with the same body answers the first response again; with another body, 422
+         * @example create-job-42
+         */
+        'Idempotency-Key'?: string;
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "jobId": "job-42",
+         *       "definition": "dataset-build",
+         *       "metadata": {
+         *         "dataset": {
+         *           "items": 200,
+         *           "seed": 7
+         *         }
+         *       },
+         *       "start": true
+         *     }
+         */
+        'application/json': {
+          /** @description The job this workflow builds a dataset for */
+          jobId: string;
+          /** @description Name of a workflow definition (GET /definitions) */
+          definition: string;
+          metadata?: components['schemas']['Metadata'];
+          /** @description Start the workflow at once */
+          start?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Created: the new workflow (`pending`, or `running` when `start` is true). A repeat with the same Idempotency-Key and body within 24 hours answers this same response again and creates nothing. */
+      201: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Workflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['IdempotencyKeyReused'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  getWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The workflow */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Workflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  getWorkflowProgress: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Its progress: counters, weighted progress, ETA, execution link, tasks */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Progress'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  getWorkflowTasks: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Its tasks, by step index */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Task'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  startWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The workflow after the transition */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Workflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  pauseWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The workflow after the transition */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Workflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  resumeWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The workflow after the transition */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Workflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  cancelWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /** @example {} */
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The workflow after the transition */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Workflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  recoverWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "fromStep": "label",
+         *       "skip": [],
+         *       "reason": "fixed the labeller"
+         *     }
+         */
+        'application/json': {
+          /** @description Run this step (name or index) and every step that depends on it again, even if done; without it the new run executes only the steps that are not done */
+          fromStep?: number | string;
+          /** @description Steps to go on without: marked skipped (a skipped dependency counts as met); never a completed step */
+          skip?: string[];
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The workflow, now `running` its new run, and the steps that run executes (`rerun`) */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Recovery'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  listJobWorkflows: {
+    parameters: {
+      query?: {
+        /**
+         * @description Page size, 1..100 (default 25)
+         * @example 25
+         */
+        limit?: number;
+        /** @description The nextCursor of the previous page, unchanged */
+        cursor?: string;
+      };
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Job id
+         * @example job-42
+         */
+        jobId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the workflows of the job, newest first */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Workflow'][];
+            nextCursor?: string;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  getJobWorkflow: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Job id
+         * @example job-42
+         */
+        jobId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The job's newest workflow */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Workflow'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  listDefinitions: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every workflow definition, with its steps and state machine */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Definition'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+}
