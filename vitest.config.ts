@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // The workflow invariants after every test of test/integration/** and test/e2e/** (the hook
+    // checks the file's path, and acts only on apps started with startTestApp).
+    setupFiles: ['test/support/invariants-hook.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

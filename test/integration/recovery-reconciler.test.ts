@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../functions/domain/statuses.js';
 import type { ReconcileSummary } from '../../functions/recovery/reconciler.js';
 import { createDocumentClient, tableNamesFromEnv } from '../../functions/repositories/client.js';
+import { exemptFromInvariants } from '../support/invariants-hook.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testFlow } from '../support/test-flow.js';
 import { settled, startWorkflow } from './recovery-support.js';
@@ -45,6 +46,11 @@ const reconcile = async () => (await test.app.reconcile()) as ReconcileSummary;
 describe('the reconciler', () => {
   it('completes a "running" workflow whose execution succeeded and closes the task it left running', async () => {
     const started = await startWorkflow(test, 'job-recon-1');
+    // Opted out of the after-each invariants: the corruption turns a completed task back to running
+    // under an execution that SUCCEEDED, and the reconciler's rule for that case (docs/behaviour.md,
+    // "Reconciler") ends in a completed workflow with a cancelled task and currentStep 5 for 4 done.
+    // No run of the app reaches that case; the conflict is reported on issue 12 (item 5).
+    exemptFromInvariants(started.workflowId, 'reconciler repair of a corrupted SUCCEEDED run');
     await settled(test, started.workflowId);
     await corrupt(started.workflowId, 'job-recon-1', { status: 'running' });
     await corrupt(started.workflowId, 'job-recon-1', { status: 'running' }, 4);
@@ -134,6 +140,11 @@ describe('the reconciler', () => {
 
   it('closes a task left running under a workflow that ended', async () => {
     const started = await startWorkflow(test, 'job-recon-5');
+    // Opted out of the after-each invariants: the corruption turns a completed task of a completed
+    // workflow back to running, and the reconciler closes it as cancelled (docs/behaviour.md,
+    // "Reconciler"), leaving a completed workflow with a cancelled task and currentStep 5 for 4 done.
+    // No run of the app reaches that case; the conflict is reported on issue 12 (item 5).
+    exemptFromInvariants(started.workflowId, 'reconciler repair of a corrupted completed task');
     await settled(test, started.workflowId);
     await corrupt(started.workflowId, 'job-recon-5', { status: 'running' }, 2);
     expect(await reconcile()).toMatchObject({ tasksClosed: 1, errors: 0 });

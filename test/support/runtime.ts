@@ -5,7 +5,7 @@ import type { WorkflowDefinition } from '../../functions/contract/definition.js'
 import { EventBridgePublisher } from '../../functions/events/publisher.js';
 import { Orchestrator } from '../../functions/orchestrator/service.js';
 import type { StateMachineArns } from '../../functions/orchestrator/state-machines-config.js';
-import { createDocumentClient } from '../../functions/repositories/client.js';
+import { createDocumentClient, type TableNames } from '../../functions/repositories/client.js';
 import type { Repositories } from '../../functions/repositories/from-env.js';
 import { TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
 import { TaskRepository } from '../../functions/repositories/task-repository.js';
@@ -20,6 +20,8 @@ export interface AppRuntime {
   readonly orchestrator: Orchestrator;
   /** Definition name → state machine ARN, as the stack's STATE_MACHINES variable says on AWS. */
   readonly stateMachines: StateMachineArns;
+  /** Physical names of the app's WorkflowState and WorkflowTask tables. */
+  readonly tableNames: TableNames;
 }
 
 /** A local app with this process's own runtime objects beside the handlers'. */
@@ -41,7 +43,7 @@ export const appRuntime = (
   options: { definitions?: readonly WorkflowDefinition[] } = {},
 ): AppRuntime & { destroy(): void } => {
   const { template, region } = app;
-  const names = {
+  const names: TableNames = {
     workflows: tableNameOf(app, WORKFLOW_TABLE.logicalName),
     tasks: tableNameOf(app, TASK_TABLE.logicalName),
   };
@@ -71,6 +73,7 @@ export const appRuntime = (
     repos,
     orchestrator,
     stateMachines: app.stateMachines,
+    tableNames: names,
     destroy() {
       sfn.destroy();
       eventBridge.destroy();

@@ -4,6 +4,7 @@ import { type DynamoMeter, startDynamoMeter } from '../../infra/local/dynamo-met
 import { startLocalApp } from '../../infra/local/local-app.js';
 import { synthTemplate } from '../../infra/synth.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
+import { trackApp } from './invariants-hook.js';
 import { type RuntimeApp, withRuntime } from './runtime.js';
 
 export interface TestApp {
@@ -15,7 +16,8 @@ export interface TestApp {
 
 /**
  * The synthesized app (with the given definitions) running on the test run's DynamoDB server,
- * under a stage of its own so its tables and state machines are this test file's alone.
+ * under a stage of its own so its tables and state machines are this test file's alone. Until it is
+ * closed, the workflow invariants are checked on it after every test (test/support/invariants-hook.ts).
  */
 export const startTestApp = async (
   definitions: readonly WorkflowDefinition[],
@@ -35,10 +37,12 @@ export const startTestApp = async (
     environment: options.environment ?? { AUTOMATIC_RECOVERY: 'off' },
   });
   const app = withRuntime(local, { definitions });
+  const untrack = trackApp(app);
   return {
     app,
     dynamo,
     async close() {
+      untrack();
       await app.close();
       await dynamo.close();
     },
