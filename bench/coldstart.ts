@@ -3,8 +3,9 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { ENTRY_METADATA_KEY, REPO_ROOT } from '../infra/lambda.js';
+import { REPO_ROOT } from '../infra/repo-root.js';
 import { synthTemplate } from '../infra/synth.js';
+import { ENTRY_METADATA_KEY } from '../infra/template-keys.js';
 import { printTable, RESULTS_DIR, type Row, writeResult } from './lib/report.js';
 import { median, round } from './lib/stats.js';
 

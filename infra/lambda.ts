@@ -7,12 +7,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SERVICE_NAME } from '../functions/shared/logger.js';
 import { METRICS_NAMESPACE } from '../functions/shared/metrics.js';
-
-/** Repository root: entries are given relative to it, as in workflow definitions. */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-
-/** CloudFormation metadata key naming a function's source module: the local stack runs that module. */
-export const ENTRY_METADATA_KEY = 'job-orchestrator:entry';
+import { REPO_ROOT } from './repo-root.js';
+import { ENTRY_METADATA_KEY } from './template-keys.js';
 
 export interface AppFunctionProps {
   /** Handler module relative to the repository root, exporting `handler`. */

@@ -11,6 +11,7 @@ import { createAppFunction } from './lambda.js';
 import { acknowledgeFindings } from './nag.js';
 import { Observability } from './observability.js';
 import { WorkflowRecovery } from './recovery.js';
+import { STATE_MACHINES_OUTPUT } from './template-keys.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
 
@@ -22,9 +23,6 @@ export interface JobOrchestratorStackProps extends StackProps {
   /** @default context `apiAuth`, else 'iam' */
   readonly apiAuth?: ApiAuth;
 }
-
-/** Stack output that maps definitions to state machines; the local stack and deploy scripts read it. */
-export const STATE_MACHINES_OUTPUT = 'StateMachines';
 
 export class JobOrchestratorStack extends Stack {
   readonly tables: WorkflowTables;

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { REPO_ROOT } from '../../infra/lambda.js';
+import { REPO_ROOT } from '../../infra/repo-root.js';
 
 export type Row = Record<string, string | number | boolean | null | undefined>;
 

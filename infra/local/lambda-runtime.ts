@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { REPO_ROOT } from '../lambda.js';
+import { REPO_ROOT } from '../repo-root.js';
 import type { CfnTemplate } from '../synth.js';
 import { functionNameOf } from './arns.js';
 import { functionsOf, type LocalFunction } from './template.js';

@@ -1,8 +1,8 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SettingValue } from '../../functions/config/environment.js';
 import { envName } from '../../functions/config/environment.js';
-import { STATE_MACHINES_OUTPUT } from '../stack.js';
 import type { CfnTemplate } from '../synth.js';
+import { STATE_MACHINES_OUTPUT } from '../template-keys.js';
 import { type LocalApiGateway, routesOf, startApiGateway } from './api-gateway.js';
 import { LocalEventBus, rulesOf } from './event-bus.js';
 import { type EventBridgeEndpoint, putEntries, startEventBridgeEndpoint } from './eventbridge-endpoint.js';

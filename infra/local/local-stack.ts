@@ -2,10 +2,10 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { envName } from '../../functions/config/environment.js';
 import { executionFailureMessage } from '../../functions/contract/executions.js';
-import { REPO_ROOT } from '../lambda.js';
-import { synthTemplate } from '../synth.js';
+import { REPO_ROOT } from '../repo-root.js';
 import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';
 import { type LocalApp, startLocalApp } from './local-app.js';
+import { cachedTemplate } from './template-cache.js';
 
 export interface LocalStackOptions {
   /** API port. @default 3000 */
@@ -55,7 +55,10 @@ export const INTERRUPTED_MESSAGE = executionFailureMessage({
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
-  const template = synthTemplate({ outdir: options.outdir ?? resolve(REPO_ROOT, 'cdk.out') });
+  const template = await cachedTemplate({
+    cacheDir: resolve(REPO_ROOT, '.local/synth'),
+    outdir: options.outdir ?? resolve(REPO_ROOT, 'cdk.out'),
+  });
   const dynamo = await startDynamoServer(options.dataDir ? { dataDir: options.dataDir } : {});
   try {
     const app = await startLocalApp({
@@ -70,7 +73,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamo,
       url: app.api.url,
       stop: async () => {
-        // Status events off first: the recovery handler must not act on the runs stopped below.
+        // In order (docs/local-stack.md, "Shutdown"): stop taking work, then status events off (the
+        // recovery handler must not act on the runs stopped below), then the runs, then the servers.
+        await app.api.close();
         await app.quiesce();
         const interrupted = await interruptRunning(app);
         await app.close();

@@ -1,5 +1,5 @@
-import { ENTRY_METADATA_KEY } from '../lambda.js';
 import type { CfnTemplate } from '../synth.js';
+import { ENTRY_METADATA_KEY } from '../template-keys.js';
 import * as arns from './arns.js';
 
 export interface ResolveOptions {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INTERRUPTED_MESSAGE, startLocalStack } from '../../../infra/local/local-stack.js';
 import { apiClient } from '../../e2e/client.js';
+import { appRuntime } from '../../support/runtime.js';
 
 describe('LocalStack.stop', () => {
   it('records running and paused workflows as interrupted, closes their tasks, schedules no recovery', async () => {
@@ -26,18 +27,28 @@ describe('LocalStack.stop', () => {
     await api.waitFor(paused, (p) => p.completedTasks === 1, 10_000);
     await api.waitFor(running, (p) => p.runningTasks === 1, 10_000);
 
-    // The records as the API shows them once the stop has done its work, before the servers close.
+    // The records once the stop has done its work, before the servers close (the API stops first).
+    const runtime = appRuntime(stack.app);
     let seen: Record<string, { workflow: unknown; tasks: Record<string, { status: string }> }> = {};
     const close = stack.app.close.bind(stack.app);
     stack.app.close = async () => {
-      for (const id of [running, paused])
+      for (const id of [running, paused]) {
+        const tasks = await runtime.repos.tasks.getByWorkflow(id);
         seen = {
           ...seen,
-          [id]: { workflow: (await api.get(`/workflows/${id}`)).body, tasks: await api.tasks(id) },
+          [id]: {
+            workflow: await runtime.repos.workflows.getById(id),
+            tasks: Object.fromEntries(tasks.map((task) => [task.taskName, task])),
+          },
         };
+      }
       await close();
+      runtime.destroy();
     };
-    expect(await stack.stop()).toBe(2);
+    // No new work is taken once the stop has begun.
+    const stopping = stack.stop();
+    await expect(fetch(`${stack.url}/definitions`)).rejects.toThrow();
+    expect(await stopping).toBe(2);
 
     for (const id of [running, paused])
       expect(seen[id]?.workflow).toMatchObject({ status: 'failed', errorMessage: INTERRUPTED_MESSAGE });
