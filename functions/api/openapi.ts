@@ -174,6 +174,24 @@ const anyValueWithoutNullable = (node: Json): Json => {
   return object;
 };
 
+/**
+ * `z.number().int().positive()` becomes `{minimum: 0, exclusiveMinimum: true}`: for an integer that
+ * is `{minimum: 1}`, which JSON Schema tools of every draft read alike (a boolean exclusiveMinimum
+ * is draft-4 only).
+ */
+const integerMinimums = (node: Json): Json => {
+  if (Array.isArray(node)) return node.map(integerMinimums);
+  if (!node || typeof node !== 'object') return node;
+  const object = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, integerMinimums(value)]),
+  );
+  if (object.type === 'integer' && object.exclusiveMinimum === true && typeof object.minimum === 'number') {
+    delete object.exclusiveMinimum;
+    object.minimum = Math.floor(object.minimum) + 1;
+  }
+  return object;
+};
+
 /** Every `metadata` property (the workflow's, in requests and answers) refers to the Metadata schema. */
 const metadataByRef = (node: Json): Json => {
   if (Array.isArray(node)) return node.map(metadataByRef);
@@ -252,7 +270,7 @@ export const buildOpenApiDocument = () => {
     servers: SERVERS,
     security: [{ sigv4: [] }, { apiKey: [] }],
   });
-  const document = metadataByRef(anyValueWithoutNullable(generated)) as typeof generated;
+  const document = metadataByRef(integerMinimums(anyValueWithoutNullable(generated))) as typeof generated;
   (document.components as { schemas: Record<string, unknown> }).schemas.Metadata = METADATA_SCHEMA;
   withParameterExamples(document.paths as Parameters<typeof withParameterExamples>[0]);
   return document;
