@@ -21,6 +21,8 @@ export default defineConfig({
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       // EMF metric blobs on stdout would bury it too; test/integration/shared/logging.test.ts turns them on where needed.
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // As in the local stack: tests inject faults (a deployed stage does only when asked).
+      FAULT_INJECTION: 'on',
     },
   },
 });

@@ -85,6 +85,10 @@ export class JobOrchestratorStack extends Stack {
     // Every app function may change a workflow's status or progress, so every one may publish.
     this.events = new AppEventBus(this, 'Events', { namePrefix });
     for (const fn of this.node.findAll()) if (fn instanceof NodejsFunction) this.events.attachTo(fn);
+    // Fault injection makes steps hang or fail on request: only where a stage asks for it.
+    if (faultInjectionOf(this))
+      for (const fn of this.node.findAll())
+        if (fn instanceof NodejsFunction) fn.addEnvironment(envName('faultInjection'), 'on');
 
     this.observability = new Observability(this, 'Observability', {
       namePrefix,
@@ -116,4 +120,12 @@ const apiAuthOf = (scope: Construct): ApiAuth => {
       `context "apiAuth" must be one of ${API_AUTH_MODES.join(', ')} (got ${JSON.stringify(value)})`,
     );
   return value;
+};
+
+/** CDK context `faultInjection`: true turns `metadata.faults` on (e2e test stages). @default false */
+const faultInjectionOf = (scope: Construct): boolean => {
+  const value = scope.node.tryGetContext('faultInjection') ?? false;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context "faultInjection" must be true or false (got ${JSON.stringify(value)})`);
 };

@@ -18,6 +18,8 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /** Where the cloud assembly goes. @default a temporary folder */
   readonly outdir?: string;
+  /** Honour `metadata.faults` (CDK context `faultInjection`). @default true: this synth is for local use */
+  readonly faultInjection?: boolean;
   /** @default every shipped definition */
   readonly definitions?: readonly WorkflowDefinition[];
 }
@@ -28,6 +30,8 @@ export const synthTemplate = (options: SynthOptions = {}): CfnTemplate => {
     ...(options.outdir ? { outdir: options.outdir } : {}),
     context: {
       stage: options.stage ?? 'dev',
+      // The local stack and the tests inject faults; a deployment does only with -c faultInjection=true.
+      faultInjection: options.faultInjection ?? true,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });

@@ -18,7 +18,7 @@ export interface ApiDeps {
  * variables, locally and on AWS alike.
  */
 export const depsFromEnv = perConfiguration(
-  ['workflowTable', 'taskTable', 'eventBus', 'stateMachines', 'idempotencyTable'],
+  ['workflowTable', 'taskTable', 'eventBus', 'stateMachines', 'idempotencyTable', 'faultInjection'],
   (env): ApiDeps => {
     const names = tableNamesFromEnv(env);
     const orchestrator = new Orchestrator({
@@ -26,6 +26,7 @@ export const depsFromEnv = perConfiguration(
       store: { doc: createDocumentClient(), workflows: names.workflows, tasks: names.tasks },
       sfn: new SFNClient({}),
       stateMachines: setting('stateMachines', env),
+      faultInjection: setting('faultInjection', env),
     });
     const tableName = setting('idempotencyTable', env);
     if (!tableName) {

@@ -71,6 +71,14 @@ export const SETTINGS = {
       .optional()
       .transform((raw) => raw !== 'off'),
   ),
+  faultInjection: define(
+    'FAULT_INJECTION',
+    'turns `metadata.faults` on when `on` (the local stack and test stages; never a default deployment)',
+    z
+      .string()
+      .optional()
+      .transform((raw) => raw === 'on'),
+  ),
   reconcileStaleAfterSeconds: define(
     'RECONCILE_STALE_AFTER_SECONDS',
     'is the age after which the reconciler repairs a record whose execution is gone',

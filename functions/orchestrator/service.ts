@@ -46,6 +46,8 @@ export interface OrchestratorDeps {
   /** @default every shipped definition (state-machines/registry.ts) */
   readonly definitions?: readonly WorkflowDefinition[];
   readonly now?: () => Date;
+  /** `metadata.faults` is accepted (the local stack, test stages). @default false */
+  readonly faultInjection?: boolean;
   /** The "delayed start" state machine (Wait, then startRecoveryRun): needed by `recover` with a delay. */
   readonly delayedStart?: string;
 }
@@ -77,6 +79,11 @@ export class Orchestrator {
       const known = [...this.served.keys()].join(', ');
       const message = `definition must be one of: ${known}`;
       throw new ValidationError(message, [{ path: 'definition', rule: 'known-definition', message }]);
+    }
+    if (input.metadata?.faults !== undefined && !this.deps.faultInjection) {
+      const message =
+        'metadata.faults is accepted only where fault injection is on (the local stack, or a stage deployed with -c faultInjection=true)';
+      throw new ValidationError(message, [{ path: 'metadata.faults', rule: 'fault-injection-off', message }]);
     }
     const workflow = await createWorkflowWithTasks(this.deps.store, {
       workflow: {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { setting } from '../config/environment.js';
 import { FatalStepError } from '../domain/errors.js';
 import { describeIssues } from './dataset/schema.js';
 import type { StepContext } from './step-context.js';
@@ -59,6 +60,8 @@ const faultOf = (ctx: StepContext): FaultSpec | undefined => {
  * `failTimes` means "fail n times" even across Lambda instances.
  */
 export const applyFaults = async (ctx: StepContext, totalAttempts: number): Promise<void> => {
+  // Off in every deployed stage unless asked for (docs/behaviour.md, "Fault injection").
+  if (!setting('faultInjection')) return;
   const fault = faultOf(ctx);
   if (fault === undefined) return;
   if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs);

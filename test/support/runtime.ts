@@ -67,6 +67,8 @@ export const appRuntime = (
     store: { doc, ...names },
     sfn,
     stateMachines: app.stateMachines,
+    // As the local stack's API: tests inject faults.
+    faultInjection: true,
     ...(options.definitions ? { definitions: options.definitions } : {}),
   });
   return {

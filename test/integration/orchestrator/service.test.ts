@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../../functions/contract/definition.js';
 import { stepKey } from '../../../functions/contract/execution.js';
-import { RecoveryLimitError } from '../../../functions/domain/errors.js';
+import { RecoveryLimitError, ValidationError } from '../../../functions/domain/errors.js';
 import type { DomainEvent } from '../../../functions/events/domain-events.js';
 import { Orchestrator } from '../../../functions/orchestrator/service.js';
 import { TaskRepository } from '../../../functions/repositories/task-repository.js';
@@ -146,5 +146,21 @@ describe('Orchestrator.recover', () => {
     await expect(orchestrator.recover(workflow.workflowId)).rejects.toThrow(RecoveryLimitError);
     expect(writes).toEqual([]);
     expect(await repos.workflows.getById(workflow.workflowId)).toEqual(before);
+  });
+});
+
+describe('Orchestrator.create', () => {
+  it('refuses metadata.faults where fault injection is off, naming the field, and writes nothing', async () => {
+    writes = [];
+    const refused = orchestrator.create({
+      jobId: 'job-faults',
+      definition: flow.name,
+      metadata: { faults: { first: { fatal: true } } },
+    });
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.toMatchObject({
+      issues: [{ path: 'metadata.faults', rule: 'fault-injection-off' }],
+    });
+    expect(writes).toEqual([]);
   });
 });

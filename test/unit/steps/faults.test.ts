@@ -21,6 +21,16 @@ afterEach(() => {
 });
 
 describe('applyFaults', () => {
+  it('ignores every fault where fault injection is off (a deployed stage by default)', async () => {
+    vi.stubEnv('FAULT_INJECTION', 'off');
+    try {
+      await expect(applyFaults(withFaults({ label: { fatal: true } }), 1)).resolves.toBeUndefined();
+      await expect(applyFaults(withFaults({ label: { failTimes: 5 } }), 1)).resolves.toBeUndefined();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('does nothing without faults, or with faults for other steps only', async () => {
     await expect(applyFaults(makeContext({ step: 'label' }), 1)).resolves.toBeUndefined();
     await expect(applyFaults(withFaults({ download: { fatal: true } }), 1)).resolves.toBeUndefined();
