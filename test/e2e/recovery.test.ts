@@ -66,10 +66,10 @@ describe('manual recovery over HTTP', () => {
   });
 });
 
-describe('manual recovery of a failed parallel branch over HTTP, at real timing', () => {
-  // Real Retry waits: deduplicate's one retry waits 1 s, which leaves its parallel sibling label time
-  // to complete before the failed branch ends the run. Scaled down, label could still be running.
-  const real = useTarget({ retryIntervalScale: 1 });
+describe('manual recovery of a failed parallel branch over HTTP', () => {
+  // Real Retry waits (the target never scales them): deduplicate's one retry waits 1 s, which leaves
+  // its parallel sibling label time to complete before the failed branch ends the run.
+  const real = target;
 
   it('re-runs the failed branch and what depends on it, not the sibling that completed', async () => {
     // deduplicate has 2 attempts in dataset-smoke (maxRetries 1): both fail, the third succeeds.

@@ -2,13 +2,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/lambda.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb-server.js';
 import { INTERRUPTED_MESSAGE } from '../../infra/local/local-stack.js';
+import { REPO_ROOT } from '../../infra/repo-root.js';
 import { apiClient } from './client.js';
+import { expectInvariants } from './invariants.js';
 
-/** `npm start` as a user runs it (a process of its own), on a data folder of this test. */
+/** Process groups this file started: whatever a failed test leaves running is killed after it. */
+const groups = new Set<ChildProcess>();
+
+/**
+ * `npm start`'s node process (what `tsx infra/local/start.ts` runs) on a data folder of this test,
+ * as a terminal runs a command line: in a process group of its own (detached), which every process
+ * it starts (the DynamoDB server among them) shares, so Ctrl-C reaches all of them at once.
+ */
 const startStack = async (dataDir: string) => {
   const port = await freePort();
   const child = spawn(
@@ -17,13 +25,18 @@ const startStack = async (dataDir: string) => {
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
     },
   );
+  groups.add(child);
+  child.once('exit', () => groups.delete(child));
   let output = '';
-  child.stdout?.on('data', (chunk) => {
+  const collect = (chunk: unknown) => {
     output += String(chunk);
-  });
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const url = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 60_000; !output.includes('job-orchestrator is running'); ) {
     if (Date.now() > deadline || child.exitCode !== null)
@@ -33,11 +46,18 @@ const startStack = async (dataDir: string) => {
   return { url, child, output: () => output };
 };
 
+/** Ctrl-C in that terminal: SIGINT to every process of the group, not to one of them. */
 const interrupt = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.pid === undefined) return resolve(child.exitCode);
     child.once('exit', (code) => resolve(code));
-    child.kill('SIGINT');
+    process.kill(-child.pid, 'SIGINT');
   });
+
+afterAll(() => {
+  for (const child of groups)
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+});
 
 describe('Ctrl-C and a restart of the local stack', () => {
   it('records the run in flight as interrupted, keeps the data, and recovery finishes it', async () => {
@@ -51,7 +71,7 @@ describe('Ctrl-C and a restart of the local stack', () => {
       start: true,
     });
     await api.waitFor(body.workflowId, (p) => p.runningTasks === 1, 10_000);
-    expect(await interrupt(first.child)).toBe(0);
+    expect(await interrupt(first.child), first.output()).toBe(0);
     expect(first.output()).toContain('1 run(s) recorded as interrupted');
 
     const second = await startStack(dataDir);
@@ -59,9 +79,11 @@ describe('Ctrl-C and a restart of the local stack', () => {
       const again = apiClient(second.url);
       const stored = (await again.get(`/workflows/${body.workflowId}`)).body;
       expect(stored).toMatchObject({ status: 'failed', errorMessage: INTERRUPTED_MESSAGE });
+      await expectInvariants(again, [body.workflowId]);
       const recovered = await again.post(`/workflows/${body.workflowId}/recover`);
       expect(recovered.body).toMatchObject({ status: 'running' });
       expect((await again.waitFor(body.workflowId)).status).toBe('completed');
+      await expectInvariants(again, [body.workflowId]);
     } finally {
       await interrupt(second.child);
     }

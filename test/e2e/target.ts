@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startLocalStack } from '../../infra/local/local-stack.js';
 import { type ApiClient, apiClient } from './client.js';
+import { expectInvariantsOfCreated, SETTLE_TIMEOUT_MS } from './invariants.js';
 
 export interface E2eTarget {
   readonly url: string;
@@ -14,27 +15,26 @@ export interface E2eTarget {
 
 export interface TargetOptions {
   /**
-   * Scale of the Retry waits of a local stack started here: 1 is real timing, for a test that
-   * depends on how long a retry waits. A deployment (E2E_API_URL) always runs at real timing.
-   * @default 0.1
+   * Handler configuration of a local stack started here, over the template's (e.g.
+   * `RECOVERY_BASE_DELAY_SECONDS: '1'`, as `RECOVERY_BASE_DELAY_SECONDS=1 npm start` does). A
+   * deployment (E2E_API_URL) keeps its own: a test that needs this is skipped there.
    */
-  readonly retryIntervalScale?: number;
+  readonly environment?: Record<string, string>;
 }
 
 /**
  * The API the end-to-end suite drives: E2E_API_URL when set (a LocalStack or AWS deployment),
- * else a local stack started here, in memory, with Retry waits scaled down tenfold by default.
+ * else a local stack started here, in memory, at real timing: Retry waits are what `npm start`
+ * and AWS wait (1 s, 2 s, 4 s...), never scaled.
  */
 export const startTarget = async (options: TargetOptions = {}): Promise<E2eTarget> => {
   const remote = process.env.E2E_API_URL;
   if (remote) return { url: remote.replace(/\/$/, ''), local: false, stop: async () => undefined };
   // Each test file synthesizes into a folder of its own: files run in parallel.
   const outdir = mkdtempSync(join(tmpdir(), 'e2e-cdk-'));
-  const stack = await startLocalStack({
-    port: 0,
-    retryIntervalScale: options.retryIntervalScale ?? 0.1,
-    outdir,
-  });
+  const stack = await startLocalStack({ port: 0, outdir });
+  // What the host's RECOVERY_* variables would set; every invocation from now on reads them.
+  if (options.environment) stack.app.configure(options.environment);
   return {
     url: stack.url,
     local: true,
@@ -46,20 +46,25 @@ export const startTarget = async (options: TargetOptions = {}): Promise<E2eTarge
 
 /**
  * Starts the target before a test file's tests (or a describe block's, when called in one) and stops
- * it after; `api()` is its client.
+ * it after; `api()` is its client. After each test, every workflow the test created through that
+ * client must settle and keep the invariants (test/e2e/invariants.ts).
  */
-export const useTarget = (options: TargetOptions = {}): { api: () => ApiClient } => {
+export const useTarget = (options: TargetOptions = {}): { api: () => ApiClient; local: () => boolean } => {
   let target: E2eTarget | undefined;
   let client: ApiClient | undefined;
   beforeAll(async () => {
     target = await startTarget(options);
     client = apiClient(target.url);
   }, 120_000);
+  afterEach(async () => {
+    if (client) await expectInvariantsOfCreated(client);
+  }, SETTLE_TIMEOUT_MS + 30_000);
   afterAll(() => target?.stop());
   return {
     api: () => {
       if (!client) throw new Error('the e2e target is not started yet');
       return client;
     },
+    local: () => target?.local ?? !process.env.E2E_API_URL,
   };
 };
