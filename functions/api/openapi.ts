@@ -265,7 +265,8 @@ export const buildOpenApiDocument = () => {
         'Create, drive and observe dataset-build workflows. Every error is `{error, message, details?}` ' +
         '(the Error schema), whether the handler or API Gateway answers it; lists are `{items, nextCursor}`. ' +
         'Every answer of the handler carries `x-correlation-id`. This document describes a deployed stage: ' +
-        'local and test stacks also accept fault-injection keys in `metadata`, which it leaves out.',
+        'local and test stacks also accept fault-injection keys in `metadata`, which it leaves out. A path ' +
+        'or method the API does not have is answered by API Gateway with a 403 (404 or 405 on the local stack).',
     },
     servers: SERVERS,
     security: [{ sigv4: [] }, { apiKey: [] }],
