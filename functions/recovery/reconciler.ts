@@ -137,7 +137,7 @@ const repairRunning = async (
   logger.warn('reconcile: ended execution, record said running → failed', {
     workflowId,
     executionArn,
-    message,
+    reason: message,
   });
   if ((await recoverAutomatically(deps, failed, 'automatic: reconciler')) === 'recovering')
     summary.recoveries++;

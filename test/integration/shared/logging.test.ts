@@ -28,12 +28,28 @@ const capture = () => {
   }
 };
 
-const context = (awsRequestId: string): Context =>
+const context = (awsRequestId: string, functionName = 'step-download'): Context =>
   ({
-    functionName: 'step-download',
+    functionName,
     awsRequestId,
     getRemainingTimeInMillis: () => 60_000,
   }) as unknown as Context;
+
+/** Resolves `arrive()` for every party once all of them have arrived: their work overlaps in time. */
+const barrier = (parties: number) => {
+  let arrived = 0;
+  let release: () => void = () => undefined;
+  const all = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return {
+    arrive: () => {
+      arrived++;
+      if (arrived === parties) release();
+      return all;
+    },
+  };
+};
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -79,19 +95,23 @@ describe('API handler log lines', () => {
 });
 
 describe('step handler log lines', () => {
-  const stepEvent = (workflow: { workflowId: string; jobId: string; executionArn: string }) => ({
+  const stepEvent = (
+    workflow: { workflowId: string; jobId: string; executionArn: string },
+    step = 'download',
+    correlationId = 'corr-step-1',
+  ) => ({
     workflowId: workflow.workflowId,
     jobId: workflow.jobId,
     definition: datasetBuild.name,
-    step: 'download',
-    stepIndex: 0,
+    step,
+    stepIndex: datasetBuild.steps.findIndex((s) => s.name === step),
     stepNames: datasetBuild.steps.map((s) => s.name),
     maxRetries: 3,
     nonRetryable: [],
     completesWorkflow: false,
     executionArn: workflow.executionArn,
     results: {},
-    correlationId: 'corr-step-1',
+    correlationId,
   });
 
   it('carry workflowId, jobId, step, attempt and the correlation id, on success and on failure', async () => {
@@ -124,5 +144,78 @@ describe('step handler log lines', () => {
       expect([1, 2]).toContain(line.attempt);
     }
     expect(lines.find((l) => l.message === 'step completed')).toMatchObject({ attempt: 2 });
+  });
+
+  it('of two step functions running at the same time in one process never mix their keys', async () => {
+    const first = await createStarted({ 'x-correlation-id': 'corr-first' });
+    const second = await createStarted({ 'x-correlation-id': 'corr-second' });
+    const repos = () => ({ workflows: api.workflows, tasks: api.tasks });
+    const together = barrier(2);
+    // Each logs, waits until the other is inside its own work too, appends a key, logs again;
+    // validate then fails, so its failure is logged (onError) while download may still be running.
+    const work = (step: string) => async () => {
+      logger.info(`${step} work begins`);
+      await together.arrive();
+      logger.appendKeys({ own: step });
+      logger.info(`${step} work ends`);
+      if (step === 'validate') throw new Error('validate broke');
+      return { step };
+    };
+    const download = createStepHandler(work('download'), repos);
+    const validate = createStepHandler(work('validate'), repos);
+
+    capture();
+    const outcomes = await Promise.allSettled([
+      download(stepEvent(first, 'download', 'corr-first'), context('req-download', 'step-download')),
+      validate(stepEvent(second, 'validate', 'corr-second'), context('req-validate', 'step-validate')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+
+    // They overlapped: both began before either ended.
+    const messages = lines.map((l) => l.message);
+    const ended = Math.min(messages.indexOf('download work ends'), messages.indexOf('validate work ends'));
+    expect(messages.indexOf('download work begins')).toBeLessThan(ended);
+    expect(messages.indexOf('validate work begins')).toBeLessThan(ended);
+    expect(messages).toEqual(expect.arrayContaining(['step completed', 'step attempt failed']));
+
+    const expected = {
+      'req-download': {
+        function_name: 'step-download',
+        workflowId: first.workflowId,
+        step: 'download',
+        correlation_id: 'corr-first',
+      },
+      'req-validate': {
+        function_name: 'step-validate',
+        workflowId: second.workflowId,
+        step: 'validate',
+        correlation_id: 'corr-second',
+      },
+    } as const;
+    for (const line of lines) {
+      const own = expected[line.function_request_id as keyof typeof expected];
+      expect(own, `line outside both invocations: ${JSON.stringify(line)}`).toBeDefined();
+      expect(line).toMatchObject({ ...own, jobId: 'job-log', attempt: 1 });
+      if (line.own !== undefined) expect(line.own).toBe(own.step);
+    }
+    for (const step of ['download', 'validate'])
+      expect(lines.find((l) => l.message === `${step} work ends`)).toMatchObject({ own: step });
+    expect(lines.find((l) => l.message === 'step attempt failed')).toMatchObject({
+      ...expected['req-validate'],
+      error: 'validate broke',
+    });
+  });
+
+  it('outside an invocation come from the root logger, with no key of an invocation that ran before', async () => {
+    const workflow = await createStarted({ 'x-correlation-id': 'corr-after' });
+    const repos = () => ({ workflows: api.workflows, tasks: api.tasks });
+    const handler = createStepHandler(async () => ({ ok: true }), repos);
+    capture();
+    await handler(stepEvent(workflow, 'download', 'corr-after'), context('req-before'));
+    logger.info('between invocations');
+    const outside = lines.find((l) => l.message === 'between invocations');
+    expect(outside).toBeDefined();
+    for (const key of ['function_name', 'function_request_id', 'workflowId', 'step', 'correlation_id'])
+      expect(outside).not.toHaveProperty(key);
   });
 });
