@@ -79,6 +79,14 @@ export const SETTINGS = {
       .optional()
       .transform((raw) => raw === 'on'),
   ),
+  logFormat: define(
+    'LOG_FORMAT',
+    'is `line` for one readable line per log event (set by the local stack; JSON otherwise)',
+    z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim().toLowerCase() === 'line' ? 'line' : 'json')),
+  ),
   reconcileStaleAfterSeconds: define(
     'RECONCILE_STALE_AFTER_SECONDS',
     'is the age after which the reconciler repairs a record whose execution is gone',

@@ -1,5 +1,6 @@
 import { LogFormatter, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { type Environment, setting } from '../config/environment.js';
 
 /**
  * `LOG_FORMAT=line` (set by the local stack, never on AWS) prints one readable line per log event
@@ -10,10 +11,8 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
  * time, level, function, the workflow / step / attempt when the line has them, the message, then
  * every other key as `key=value` (strings quoted, objects as compact JSON). Never more than one line.
  */
-export const LOG_FORMAT_VARIABLE = 'LOG_FORMAT';
-
-export const lineFormatRequested = (env: NodeJS.ProcessEnv = process.env): boolean =>
-  env[LOG_FORMAT_VARIABLE]?.trim().toLowerCase() === 'line';
+export const lineFormatRequested = (env: Environment = process.env): boolean =>
+  setting('logFormat', env) === 'line';
 
 /** Keys shown in their own columns (or left out on purpose: the Lambda context, the correlation id). */
 const COLUMN_KEYS: Readonly<Record<string, string>> = { workflowId: 'wf', step: 'step', attempt: 'attempt' };
