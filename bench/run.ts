@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   throughput: async () => (await import('./throughput.js')).runThroughput(),
   coldstart: async () => (await import('./coldstart.js')).runColdstart(),
   api: async () => (await import('./api.js')).runApi(),
+  cli: async () => (await import('./cli.js')).runCli(),
 };
 
 const [first, ...rest] = process.argv.slice(2);

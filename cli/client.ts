@@ -14,6 +14,7 @@ export type Workflow = Schemas['Workflow'];
 export type Recovery = Schemas['Recovery'];
 export type Task = Schemas['Task'];
 export type Progress = Schemas['Progress'];
+export type Definition = Schemas['Definition'];
 export type ErrorBody = Schemas['Error'];
 export type ControlApi = Client<paths>;
 

@@ -1,5 +1,6 @@
-import type { Task, Workflow } from './client.js';
-import { type ProgressSnapshot, progressBar } from './progress-line.js';
+import type { Definition, Progress, Task, Workflow } from './client.js';
+import { etaText } from './eta.js';
+import { progressBar } from './progress-line.js';
 
 /** Left-aligned columns wide enough for every cell. */
 export const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
@@ -12,11 +13,30 @@ export const table = (header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n');
 };
 
-/** `status <id>`: the headline with a progress bar, then one row per task. */
-export const statusText = (workflow: Workflow, progress: ProgressSnapshot, tasks: readonly Task[]): string =>
+/** The headline of `status`: status, bar, steps done and the ETA (see etaText). */
+export const statusLine = (
+  progress: Pick<Progress, 'status' | 'progress' | 'currentStep' | 'totalSteps' | 'eta'>,
+  now: Date = new Date(),
+): string =>
+  [
+    progress.status.padEnd(10),
+    `▕${progressBar(progress.progress)}▏ ${progress.progress}%`,
+    `${progress.currentStep}/${progress.totalSteps} steps`,
+    etaText(progress, now),
+  ]
+    .filter(Boolean)
+    .join('  ');
+
+/** `status <id>`: the full id and job, the headline with a progress bar, then one row per task. */
+export const statusText = (
+  workflow: Workflow,
+  progress: Pick<Progress, 'status' | 'progress' | 'currentStep' | 'totalSteps' | 'eta'>,
+  tasks: readonly Task[],
+  now: Date = new Date(),
+): string =>
   [
     `${workflow.workflowId}  ${workflow.definitionName}  job ${workflow.jobId}`,
-    `${progress.status.padEnd(10)} ▕${progressBar(progress.progress)}▏ ${progress.progress}%  ${progress.currentStep}/${progress.totalSteps} steps${progress.eta ? `  ETA ${progress.eta}` : ''}`,
+    statusLine(progress, now),
     ...(workflow.errorMessage ? [`error: ${workflow.errorMessage}`] : []),
     '',
     table(
@@ -34,7 +54,7 @@ export const statusText = (workflow: Workflow, progress: ProgressSnapshot, tasks
     ),
   ].join('\n');
 
-/** `list`: one row per workflow, newest first. */
+/** `list`: one row per workflow (full ids), newest first. */
 export const listText = (workflows: readonly Workflow[]): string =>
   workflows.length === 0
     ? 'no workflows'
@@ -49,3 +69,31 @@ export const listText = (workflows: readonly Workflow[]): string =>
           w.createdAt,
         ]),
       );
+
+/** `definitions`: each definition's name, version and description, then its steps. */
+export const definitionsText = (definitions: readonly Definition[]): string =>
+  definitions.length === 0
+    ? 'no definitions'
+    : definitions
+        .map((d) => {
+          const names = new Map(d.steps.map((s) => [s.index, s.name]));
+          return [
+            `${d.name}  version ${d.version}  ${d.steps.length} steps  up to ${d.maxRecoveryAttempts} recoveries`,
+            ...(d.description ? [`  ${d.description}`] : []),
+            table(
+              ['  #', 'step', 'type', 'after', 'retries', 'timeout', 'estimate'],
+              d.steps.map((s) => [
+                `  ${s.index}`,
+                s.name,
+                s.taskType,
+                s.dependencies.length > 0
+                  ? s.dependencies.map((i) => names.get(i) ?? String(i)).join(',')
+                  : '-',
+                String(s.maxRetries),
+                `${s.timeout}s`,
+                `${s.estimatedDuration}s`,
+              ]),
+            ),
+          ].join('\n');
+        })
+        .join('\n\n');

@@ -1,26 +1,62 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { WorkflowStatus } from '../functions/domain/statuses.js';
+import packageJson from '../package.json' with { type: 'json' };
 import {
   type ApiAuth,
   type ControlApi,
   createApiClient,
   type operations,
+  type Progress,
   unwrap,
   type Workflow,
 } from './client.js';
-import { listText, statusText } from './format.js';
+import { definitionsText, listText, statusText } from './format.js';
+import { recentDays, recentWorkflows, resolveWorkflowId } from './recent.js';
 import { watchWorkflows } from './watch.js';
 
 /** The local stack's address (`npm start`): the default target. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
+/** Exit codes (README, "Command line"). */
+export const EXIT = {
+  ok: 0,
+  /** The API answered an error, could not be reached, or a workflow id matched none or several. */
+  error: 1,
+  /** `watch`: a workflow ended failed or cancelled. */
+  notCompleted: 2,
+  /** Unknown command or option, a missing or bad argument (sysexits' EX_USAGE). */
+  usage: 64,
+} as const;
+
 export interface ProgramIo {
+  /** Answers: tables, ids, JSON. */
   readonly out: (text: string) => void;
+  /** Errors and usage. @default out */
+  readonly err?: (text: string) => void;
   /** @default globalThis.fetch */
   readonly fetch?: (request: Request) => Promise<Response>;
+  /** The clock: "today" for recent workflows, the ETA's time left. @default new Date() */
+  readonly now?: () => Date;
+}
+
+/** What a command line leaves behind besides its output: its exit code when it did not throw. */
+export interface ProgramState {
+  exitCode: number;
 }
 
 type ListQuery = NonNullable<operations['listWorkflows']['parameters']['query']>;
+
+/** The statuses a workflow can have, checked against the API document's both ways. */
+const WORKFLOW_STATUSES = [
+  'pending',
+  'running',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+  'recovering',
+] as const satisfies readonly Workflow['status'][];
+type Missing = Exclude<Workflow['status'], (typeof WORKFLOW_STATUSES)[number]>;
+const _everyStatus: [Missing] extends [never] ? true : Missing = true;
 
 interface GlobalOptions {
   url: string;
@@ -44,18 +80,29 @@ const json = (value: string): Record<string, unknown> => {
 /** A step index stays a number for the API; anything else is a step name. */
 const stepRef = (value: string): number | string => (/^\d+$/.test(value) ? Number(value) : value);
 
-const pageSize = (value: string): number => {
-  if (/^\d+$/.test(value)) return Number(value);
+const wholeNumber = (value: string): number => {
+  if (/^\d+$/.test(value) && Number(value) > 0) return Number(value);
   throw new InvalidArgumentError('must be a whole number, e.g. 25');
 };
+
+const HELP_AFTER = `
+Workflow ids: the full id, or its start when that is unique among the recent
+workflows (created today or yesterday, UTC).
+
+Exit codes: 0 done; 1 the API answered an error, could not be reached, or a
+workflow id matched none or several; 2 watch: a workflow failed or was
+cancelled; 64 usage error (unknown command or option, bad argument).`;
 
 /**
  * The `job-orchestrator` command: every lifecycle call of the control API from a terminal. Pure
  * HTTP: it works against the local stack and any deployed stage alike.
  */
-export const buildProgram = (io: ProgramIo): Command => {
+export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EXIT.ok }): Command => {
+  const err = io.err ?? io.out;
+  const now = io.now ?? (() => new Date());
   const program = new Command('job-orchestrator')
     .description('Drive job-orchestrator workflows over its HTTP API')
+    .version(packageJson.version, '-V, --version')
     .option(
       '--url <url>',
       'API base URL (env JOB_ORCHESTRATOR_URL)',
@@ -67,12 +114,15 @@ export const buildProgram = (io: ProgramIo): Command => {
     )
     .option('--iam', 'sign requests with SigV4 (default credential chain), for apiAuth=iam stacks')
     .option('--region <region>', 'region for SigV4 (default: from the URL, else AWS_REGION)')
-    .option('--json', 'print the raw JSON answers')
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.out(s.trimEnd()) })
+    .option('--json', "print the API's answers as JSON")
+    .addHelpText('after', HELP_AFTER)
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => err(s.trimEnd()) })
     .exitOverride()
     .showHelpAfterError();
 
-  const client = (): { api: ControlApi; url: string; options: GlobalOptions } => {
+  let connection: { api: ControlApi; url: string; options: GlobalOptions } | undefined;
+  const client = () => {
+    if (connection) return connection;
     const options = program.opts<GlobalOptions>();
     const key = options.apiKey ?? process.env.JOB_ORCHESTRATOR_API_KEY;
     const auth: ApiAuth = key
@@ -80,20 +130,33 @@ export const buildProgram = (io: ProgramIo): Command => {
       : options.iam
         ? { kind: 'iam', ...(options.region ? { region: options.region } : {}) }
         : { kind: 'none' };
-    return {
+    connection = {
       api: createApiClient({ url: options.url, auth, ...(io.fetch ? { fetch: io.fetch } : {}) }),
       url: options.url,
       options,
     };
+    return connection;
   };
+  const resolve = (ref: string) => resolveWorkflowId(client().api, ref, now());
+  const printJson = (value: unknown) => io.out(JSON.stringify(value, null, 2));
   /** Prints a workflow answer: JSON when asked, else its id and status. */
   const printWorkflow = (workflow: Workflow, options: GlobalOptions) =>
-    io.out(options.json ? JSON.stringify(workflow, null, 2) : `${workflow.workflowId}  ${workflow.status}`);
+    options.json ? printJson(workflow) : io.out(`${workflow.workflowId}  ${workflow.status}`);
+
+  program
+    .command('definitions')
+    .description('The workflow definitions the API runs: names, versions and steps')
+    .action(async () => {
+      const { api, options } = client();
+      const answer = await unwrap(api.GET('/definitions'));
+      if (options.json) printJson(answer);
+      else io.out(definitionsText(answer.items));
+    });
 
   program
     .command('submit')
     .description('Create a workflow for a job (and start it with --start)')
-    .argument('<definition>', 'definition name (see GET /definitions)')
+    .argument('<definition>', 'definition name (see `definitions`)')
     .argument('<jobId>', 'job the workflow belongs to')
     .option('--metadata <json>', 'metadata object given to the steps', json)
     .option('--start', 'start it at once')
@@ -116,35 +179,47 @@ export const buildProgram = (io: ProgramIo): Command => {
 
   program
     .command('status')
-    .description('A workflow: progress bar and task table')
-    .argument('<workflowId>')
-    .action(async (id: string) => {
+    .description('A workflow: progress bar, ETA and task table')
+    .argument('<workflowId>', 'full id, or a unique start of one')
+    .action(async (ref: string) => {
       const { api, options } = client();
-      const params = { path: { id } };
+      const params = { path: { id: await resolve(ref) } };
       const [workflow, progress, tasks] = await Promise.all([
         unwrap(api.GET('/workflows/{id}', { params })),
         unwrap(api.GET('/workflows/{id}/progress', { params })),
         unwrap(api.GET('/workflows/{id}/tasks', { params })),
       ]);
-      io.out(
-        options.json
-          ? JSON.stringify({ workflow, progress, tasks: tasks.items }, null, 2)
-          : statusText(workflow, progress, tasks.items),
-      );
+      if (options.json) printJson({ workflow, progress, tasks: tasks.items });
+      else io.out(statusText(workflow, progress, tasks.items, now()));
     });
 
   program
     .command('watch')
     .description('Follow workflows until each is completed, failed or cancelled')
-    .argument('<workflowIds...>')
-    .option('--interval <ms>', 'poll interval', (v) => Number(v), 500)
-    .action(async (ids: string[], opts: { interval: number }) => {
-      const { api, url } = client();
-      const done = await watchWorkflows(url, ids, opts.interval, (id) =>
-        unwrap(api.GET('/workflows/{id}/progress', { params: { path: { id } } })),
+    .argument('<workflowIds...>', 'full ids, or unique starts of them')
+    .option('--interval <ms>', 'poll interval', wholeNumber, 500)
+    .action(async (refs: string[], opts: { interval: number }) => {
+      const { api, url, options } = client();
+      const ids: string[] = [];
+      for (const ref of refs) ids.push(await resolve(ref));
+      const last = new Map<string, Progress>();
+      const progressOf = async (id: string) => {
+        const progress = await unwrap(api.GET('/workflows/{id}/progress', { params: { path: { id } } }));
+        last.set(id, progress);
+        return progress;
+      };
+      // With --json, no live lines: the last progress answer of each workflow once all are done.
+      const silent = { write: () => true, isTTY: false };
+      const done = await watchWorkflows(
+        url,
+        ids,
+        opts.interval,
+        progressOf,
+        options.json ? { out: silent } : {},
       );
+      if (options.json) printJson(ids.map((id) => last.get(id)));
       // A script waiting on `watch` learns the outcome from the exit code.
-      if (done.some((s) => s.status !== 'completed')) process.exitCode = 2;
+      if (done.some((s) => s.status !== 'completed')) state.exitCode = EXIT.notCompleted;
     });
 
   for (const [verb, summary] of [
@@ -157,9 +232,10 @@ export const buildProgram = (io: ProgramIo): Command => {
     program
       .command(verb)
       .description(summary)
-      .argument('<workflowId>')
-      .action(async (id: string) => {
+      .argument('<workflowId>', 'full id, or a unique start of one')
+      .action(async (ref: string) => {
         const { api, options } = client();
+        const id = await resolve(ref);
         printWorkflow(await unwrap(api.POST(path, { params: { path: { id } } })), options);
       });
   }
@@ -169,7 +245,7 @@ export const buildProgram = (io: ProgramIo): Command => {
     .description(
       'Run a failed workflow again: the steps not done, plus --from-step and its dependents, minus --skip',
     )
-    .argument('<workflowId>')
+    .argument('<workflowId>', 'full id, or a unique start of one')
     .option(
       '--from-step <step>',
       'step (index or name) to run again, with every step depending on it',
@@ -181,8 +257,9 @@ export const buildProgram = (io: ProgramIo): Command => {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--reason <text>', 'why (kept in the logs)')
-    .action(async (id: string, opts: { fromStep?: number | string; skip?: string[]; reason?: string }) => {
+    .action(async (ref: string, opts: { fromStep?: number | string; skip?: string[]; reason?: string }) => {
       const { api, options } = client();
+      const id = await resolve(ref);
       const body = {
         ...(opts.fromStep !== undefined ? { fromStep: opts.fromStep } : {}),
         ...(opts.skip ? { skip: opts.skip } : {}),
@@ -194,9 +271,19 @@ export const buildProgram = (io: ProgramIo): Command => {
         io.out(`re-running: ${recovery.rerun.length > 0 ? recovery.rerun.join(', ') : 'no step'}`);
     });
 
+  const day = (value: string): string => {
+    const [today, yesterday] = recentDays(now());
+    if (value === 'today') return today;
+    if (value === 'yesterday') return yesterday;
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+    throw new InvalidArgumentError('must be a UTC date YYYY-MM-DD, today or yesterday');
+  };
+
   program
     .command('list')
-    .description('List workflows by view, status or job (newest first)')
+    .description(
+      'List workflows, newest first: the recent ones (created today or yesterday, UTC), or by view, status, job or day',
+    )
     .addOption(
       new Option('--view <view>', 'active, failed or recoverable').choices([
         'active',
@@ -204,30 +291,52 @@ export const buildProgram = (io: ProgramIo): Command => {
         'recoverable',
       ]),
     )
-    .addOption(new Option('--status <status>', 'a workflow status').choices(WorkflowStatus.options))
+    .addOption(new Option('--status <status>', 'a workflow status').choices(WORKFLOW_STATUSES))
     .option('--job <jobId>', 'a job id')
-    .option('--limit <n>', 'page size', pageSize)
-    .option('--cursor <cursor>', 'next page (from a previous --json answer)')
+    .option('--day <day>', 'created on this UTC day: YYYY-MM-DD, today or yesterday', day)
+    .option('--limit <n>', 'page size (1-100)', wholeNumber, 25)
+    .option('--cursor <cursor>', 'next page: as the previous answer printed it, with the same filter')
     .action(
-      async (opts: {
-        view?: ListQuery['view'];
-        status?: ListQuery['status'];
-        job?: string;
-        limit?: number;
-        cursor?: string;
-      }) => {
+      async (
+        opts: {
+          view?: ListQuery['view'];
+          status?: ListQuery['status'];
+          job?: string;
+          day?: string;
+          limit: number;
+          cursor?: string;
+        },
+        command: Command,
+      ) => {
         const { api, options } = client();
-        if (!opts.view && !opts.status && !opts.job) throw new Error('give --view, --status or --job');
+        const filtered = opts.view || opts.status || opts.job || opts.day;
+        if (!filtered) {
+          if (opts.cursor)
+            command.error(
+              'error: --cursor continues a filtered listing: give its --view, --status, --job or --day',
+              {
+                exitCode: EXIT.usage,
+                code: 'job-orchestrator.usage',
+              },
+            );
+          const recent = await recentWorkflows(api, opts.limit, now());
+          if (options.json) return printJson(recent);
+          io.out(listText(recent.items));
+          if (recent.next) io.out(`more: list --day ${recent.next.day} --cursor ${recent.next.cursor}`);
+          return;
+        }
         const query: ListQuery = {
           view: opts.view,
           status: opts.status,
           jobId: opts.job,
+          createdDay: opts.day,
           limit: opts.limit,
           cursor: opts.cursor,
         };
         const page = await unwrap(api.GET('/workflows', { params: { query } }));
-        io.out(options.json ? JSON.stringify(page, null, 2) : listText(page.items));
-        if (!options.json && page.nextCursor) io.out(`more: --cursor ${page.nextCursor}`);
+        if (options.json) return printJson(page);
+        io.out(listText(page.items));
+        if (page.nextCursor) io.out(`more: --cursor ${page.nextCursor}`);
       },
     );
 

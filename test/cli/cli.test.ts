@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, unwrap } from '../../cli/client.js';
+import { etaText } from '../../cli/eta.js';
+import { statusLine } from '../../cli/format.js';
 import { run } from '../../cli/main.js';
 import { buildDataset, orchestrator } from '../../docs/examples/job-service.js';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
@@ -23,13 +25,15 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => stack?.stop());
 
-/** Runs one command line in-process against the test stack: exit code and printed text. */
+/** Runs one command line in-process against the test stack: exit code, answers and errors printed. */
 const cli = async (...args: string[]) => {
-  const lines: string[] = [];
-  process.exitCode = undefined;
-  const code = await run(['--url', stack.url, ...args], (text) => lines.push(text));
-  process.exitCode = undefined;
-  return { code, text: lines.join('\n') };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['--url', stack.url, ...args], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, text: out.join('\n'), error: err.join('\n') };
 };
 const idOf = (text: string) => text.split(/\s+/)[0] as string;
 const dataset = JSON.stringify({ dataset: { items: 20, seed: 3 } });
@@ -45,9 +49,11 @@ describe('job-orchestrator CLI against the local stack', () => {
 
     const status = await cli('status', id);
     expect(status.code).toBe(0);
+    expect(status.text.split('\n')[0]).toBe(`${id}  dataset-smoke  job cli-job-1`);
     expect(status.text).toContain('completed');
     expect(status.text).toContain('100%');
     expect(status.text).toContain('█'.repeat(24));
+    expect(status.text).not.toContain('ETA');
     for (const step of ['download', 'validate', 'deduplicate', 'label', 'package'])
       expect(status.text).toContain(step);
     expect(status.text).toMatch(/#\s+task\s+type\s+status\s+attempts/);
@@ -55,12 +61,86 @@ describe('job-orchestrator CLI against the local stack', () => {
     const listed = await cli('list', '--job', 'cli-job-1');
     expect(listed.text).toContain(id);
     expect((await cli('list', '--status', 'completed', '--json')).text).toContain(id);
+    // --json on every command: the API's answers as they came.
+    const watched = JSON.parse((await cli('--json', 'watch', id)).text);
+    expect(watched).toMatchObject([{ workflowId: id, status: 'completed', progress: 100, eta: null }]);
+    const submittedJson = await cli('submit', 'dataset-smoke', 'cli-job-1b', '--json');
+    expect(JSON.parse(submittedJson.text)).toMatchObject({ jobId: 'cli-job-1b', status: 'pending' });
+    const started = JSON.parse(
+      (await cli('start', JSON.parse(submittedJson.text).workflowId, '--json')).text,
+    );
+    expect(started).toMatchObject({ jobId: 'cli-job-1b', status: 'running' });
   });
 
-  it('pauses, resumes and cancels a workflow', async () => {
+  it('lists the definitions with their versions and steps', async () => {
+    const text = (await cli('definitions')).text;
+    expect(text).toMatch(/^dataset-smoke {2}version \S+ {2}5 steps/m);
+    expect(text).toMatch(/#\s+step\s+type\s+after\s+retries\s+timeout\s+estimate/);
+    expect(text).toMatch(/4\s+package\s+package\s+deduplicate,label\s/);
+    const { items } = JSON.parse((await cli('definitions', '--json')).text);
+    expect(items.map((d: { name: string }) => d.name)).toContain('dataset-smoke');
+  });
+
+  it('lists the recent workflows when given no filter, full ids newest first', async () => {
+    const first = idOf((await cli('submit', 'dataset-smoke', 'cli-recent-1')).text);
+    const second = idOf((await cli('submit', 'dataset-smoke', 'cli-recent-2')).text);
+    const listed = await cli('list');
+    expect(listed.code).toBe(0);
+    const rows = listed.text.split('\n');
+    expect(rows[0]).toMatch(/^workflow\s+job\s+definition\s+status\s+progress\s+created$/);
+    expect(rows[1]?.startsWith(`${second}  cli-recent-2`)).toBe(true);
+    expect(rows[2]?.startsWith(`${first}  cli-recent-1`)).toBe(true);
+    // A page at a time: the rest is where the listing printed it would go on.
+    const paged = await cli('list', '--limit', '1');
+    expect(paged.text).toContain(second);
+    expect(paged.text).not.toContain(first);
+    const more = /^more: list --day (\S+) --cursor (\S+)$/m.exec(paged.text);
+    expect(more?.[1]).toBe(new Date().toISOString().slice(0, 10));
+    const next = await cli(
+      'list',
+      '--day',
+      more?.[1] as string,
+      '--cursor',
+      more?.[2] as string,
+      '--limit',
+      '1',
+    );
+    expect(next.text).toContain(first);
+    const json = JSON.parse((await cli('list', '--json')).text);
+    expect(json.items[0]).toMatchObject({ workflowId: second, jobId: 'cli-recent-2' });
+    expect((await cli('list', '--day', 'today')).text).toContain(first);
+  });
+
+  it('takes a unique start of a workflow id, and names the candidates of an ambiguous one', async () => {
+    const id = idOf((await cli('submit', 'dataset-smoke', 'cli-prefix-1')).text);
+    const status = await cli('status', id.slice(0, 20).toLowerCase());
+    expect(status.code).toBe(0);
+    expect(status.text.split('\n')[0]).toBe(`${id}  dataset-smoke  job cli-prefix-1`);
+    expect((await cli('cancel', id.slice(0, 22))).text).toBe(`${id}  cancelled`);
+
+    const ambiguous = await cli('status', id.slice(0, 1));
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.error).toMatch(
+      new RegExp(`^error: "${id.slice(0, 1)}" is ambiguous: \\d+ recent workflows`),
+    );
+    expect(ambiguous.error).toContain(`  ${id}  cancelled  cli-prefix-1`);
+    const unknown = await cli('watch', 'ZZZZ');
+    expect(unknown.code).toBe(1);
+    expect(unknown.error).toMatch(
+      /^error: no recent workflow \(created \S+ or \S+ UTC\) has an id starting with "ZZZZ"/,
+    );
+  });
+
+  it('pauses, resumes and cancels a workflow; a paused workflow shows no moving ETA', async () => {
     const slow = JSON.stringify({ dataset: { items: 20, seed: 4 }, faults: { download: { delayMs: 1500 } } });
     const id = idOf((await cli('submit', 'dataset-smoke', 'cli-job-2', '--metadata', slow, '--start')).text);
+    expect((await cli('status', id)).text.split('\n')[1]).toMatch(
+      /^running .*ETA \d\d:\d\d:\d\d \(in (\d+s|\d+m \d\ds)\)$/,
+    );
     expect((await cli('pause', id)).text).toBe(`${id}  paused`);
+    const paused = (await cli('status', id)).text.split('\n')[1];
+    expect(paused).toMatch(/^paused .*ETA paused$/);
+    expect((await cli('status', id)).text.split('\n')[1]).toBe(paused);
     expect((await cli('resume', id)).text).toBe(`${id}  running`);
     expect((await cli('cancel', id)).text).toBe(`${id}  cancelled`);
     expect((await cli('status', id)).text).toContain('cancelled');
@@ -81,36 +161,106 @@ describe('job-orchestrator CLI against the local stack', () => {
     // --skip is repeatable: both names reach the API, which refuses the unknown one first.
     const skipped = await cli('recover', id, '--skip', 'nope', '--skip', 'download');
     expect(skipped.code).toBe(1);
-    expect(skipped.text).toContain('unknown step "nope"');
+    expect(skipped.error).toContain('unknown step "nope"');
     const recovered = await cli('recover', id, '--from-step', 'label', '--reason', 'cli test');
     // label and what depends on it (package); deduplicate, its completed sibling, is kept.
-    expect(recovered).toEqual({ code: 0, text: `${id}  running\nre-running: label, package` });
+    expect(recovered).toEqual({ code: 0, text: `${id}  running\nre-running: label, package`, error: '' });
     const { workflow } = JSON.parse((await cli('--json', 'status', id)).text);
     expect(workflow.recoveryAttempts).toBe(1);
   });
 
-  it('reports API errors and bad input with a message and exit code 1', async () => {
+  it('prints API errors as "<status> <error>: <message>" with exit code 1, never a stack', async () => {
     const missing = await cli('status', '01HZZZZZZZZZZZZZZZZZZZZZZZ');
-    expect(missing.code).toBe(1);
-    expect(missing.text).toMatch(/^error: 404 NotFound/);
+    expect(missing).toMatchObject({ code: 1, text: '' });
+    expect(missing.error).toMatch(/^404 NotFoundError: \S.*$/);
     const badDefinition = await cli('submit', 'no-such-definition', 'job');
     expect(badDefinition.code).toBe(1);
-    expect(badDefinition.text).toContain('definition must be one of');
-    const badJson = await cli('submit', 'dataset-smoke', 'job', '--metadata', '{nope');
-    expect(badJson.code).not.toBe(0);
-    expect(badJson.text).toContain('must be a JSON object');
-    expect((await cli('list')).text).toBe('error: give --view, --status or --job');
+    expect(badDefinition.error).toMatch(/^400 ValidationError: /);
+    expect(badDefinition.error).toContain('definition must be one of');
+    expect(badDefinition.error).not.toMatch(/\n\s+at /);
+    const badDay = await cli('list', '--day', '2025-13-45', '--status', 'failed');
+    expect(badDay.code).toBe(1);
+    expect(badDay.error).toMatch(/^400 ValidationError: /);
+    const unreachable = await run(['--url', 'http://127.0.0.1:1', 'definitions'], {
+      out: () => {},
+      err: (text) => expect(text).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1 /),
+    });
+    expect(unreachable).toBe(1);
   });
 
-  it('reaches the API through the bin shim as an installed command would', async () => {
-    const { stdout } = await promisify(execFile)(
-      'node',
-      [join(REPO_ROOT, 'cli/bin.js'), '--url', stack.url, 'list', '--view', 'active'],
-      {
-        timeout: 20_000,
-      },
+  it('answers a usage error with the usage and exit code 64, and --help and --version with 0', async () => {
+    const badJson = await cli('submit', 'dataset-smoke', 'job', '--metadata', '{nope');
+    expect(badJson.code).toBe(64);
+    expect(badJson.error).toContain('must be a JSON object');
+    const unknownFlag = await cli('list', '--frob');
+    expect(unknownFlag).toMatchObject({ code: 64, text: '' });
+    expect(unknownFlag.error).toMatch(/^error: unknown option '--frob'/);
+    expect(unknownFlag.error).toContain('Usage: job-orchestrator list [options]');
+    const unknownCommand = await cli('frob');
+    expect(unknownCommand.code).toBe(64);
+    expect(unknownCommand.error).toMatch(/^error: unknown command 'frob'/);
+    expect(unknownCommand.error).toContain('Usage: job-orchestrator [options] [command]');
+    expect((await cli('status')).error).toMatch(/^error: missing required argument 'workflowId'/);
+    expect((await cli('list', '--cursor', 'x')).code).toBe(64);
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    for (const command of ['definitions', 'submit', 'status', 'watch', 'recover', 'list', 'Exit codes'])
+      expect(help.text).toContain(command);
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    expect(await cli('--version')).toEqual({ code: 0, text: version, error: '' });
+  });
+
+  it('runs built, through the bin, with plain node: no TypeScript loader at run time', async () => {
+    const exec = promisify(execFile);
+    await exec('node', [join(REPO_ROOT, 'cli/build.js')], { timeout: 60_000 });
+    const bundle = readFileSync(join(REPO_ROOT, 'cli/dist/main.js'), 'utf8');
+    const imported = [...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+    const dependencies = Object.keys(
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).dependencies,
     );
+    for (const name of imported)
+      expect(name?.startsWith('node:') || dependencies.includes(name as string), `${name}`).toBe(true);
+    const bin = join(REPO_ROOT, 'cli/bin.js');
+    const { stdout } = await exec('node', [bin, '--url', stack.url, 'list', '--view', 'active'], {
+      timeout: 20_000,
+    });
     expect(stdout).toMatch(/no workflows|workflow/);
+    const failed = await exec('node', [
+      bin,
+      '--url',
+      stack.url,
+      'status',
+      '01HZZZZZZZZZZZZZZZZZZZZZZZ',
+    ]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 1, stdout: '' });
+    expect(failed.stderr).toMatch(/^404 NotFoundError: [^\n]*\n$/);
+  });
+});
+
+describe('the ETA as the terminal shows it', () => {
+  const now = new Date(2026, 0, 1, 14, 30, 0);
+  const at = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
+
+  it('shows the absolute time and the time left', () => {
+    expect(etaText({ status: 'running', eta: at(80) }, now)).toBe('ETA 14:31:20 (in 1m 20s)');
+    expect(etaText({ status: 'recovering', eta: at(7) }, now)).toBe('ETA 14:30:07 (in 7s)');
+    expect(etaText({ status: 'running', eta: at(2 * 3600 + 7 * 60) }, now)).toBe('ETA 16:37:00 (in 2h 07m)');
+    expect(etaText({ status: 'running', eta: at(-3) }, now)).toBe('ETA 14:29:57 (due now)');
+    expect(etaText({ status: 'running', eta: at(86_400) }, now)).toBe('ETA 2026-01-02 14:30:00 (in 24h 00m)');
+  });
+
+  it('shows paused while paused, whatever the answer carries, and nothing without an estimate', () => {
+    expect(etaText({ status: 'paused', eta: at(80) }, now)).toBe('ETA paused');
+    expect(etaText({ status: 'paused', eta: null }, now)).toBe('ETA paused');
+    expect(etaText({ status: 'running', eta: null }, now)).toBe('');
+    expect(etaText({ status: 'completed', eta: null }, now)).toBe('');
+  });
+
+  it('is the same in the status headline', () => {
+    const progress = { status: 'running' as const, progress: 40, currentStep: 2, totalSteps: 5, eta: at(80) };
+    expect(statusLine(progress, now)).toBe(
+      `running     ▕${'█'.repeat(10)}${'░'.repeat(14)}▏ 40%  2/5 steps  ETA 14:31:20 (in 1m 20s)`,
+    );
   });
 });
 
