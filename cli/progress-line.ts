@@ -1,4 +1,5 @@
 import type { ProgressView } from '../functions/orchestrator/views.js';
+import { etaText } from './eta.js';
 
 /** The subset of the API's progress view (its one schema) the terminal shows. */
 export type ProgressSnapshot = Pick<
@@ -24,21 +25,15 @@ const activeSteps = (snapshot: ProgressSnapshot): string => {
   return failed ? `${failed.name} failed` : '';
 };
 
-const etaText = (eta: string | null, now: Date): string => {
-  if (!eta) return '';
-  const seconds = Math.max(0, Math.round((Date.parse(eta) - now.getTime()) / 1000));
-  return `ETA ${seconds}s`;
-};
-
 /** One line per workflow: id, status, bar, steps done, what runs now, ETA. */
 export const progressLine = (snapshot: ProgressSnapshot, now = new Date()): string =>
   [
-    snapshot.workflowId.slice(-8),
+    snapshot.workflowId,
     snapshot.status.padEnd(10),
     `▕${progressBar(snapshot.progress)}▏${String(snapshot.progress).padStart(4)}%`,
     `${snapshot.currentStep}/${snapshot.totalSteps} steps`,
     activeSteps(snapshot),
-    etaText(snapshot.eta, now),
+    etaText(snapshot, now),
   ]
     .filter(Boolean)
     .join('  ');

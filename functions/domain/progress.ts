@@ -14,7 +14,15 @@ export interface ProgressTask {
   readonly estimatedDuration: number;
   /** Seconds the task really took, when completed. */
   readonly actualDuration?: number;
+  /** When its first attempt of the run started: a running step's elapsed time counts down its estimate. */
+  readonly startedAt?: string;
 }
+
+/** Seconds a step under way has already used (0 for any other). */
+const elapsedSeconds = (task: ProgressTask, now: Date | undefined): number => {
+  if (!now || !task.startedAt || (task.status !== 'running' && task.status !== 'retrying')) return 0;
+  return Math.max(0, (now.getTime() - Date.parse(task.startedAt)) / 1000);
+};
 
 /**
  * Progress weighted by estimatedDuration: a long step counts for more. Falls back to the plain
@@ -33,7 +41,7 @@ export const computeWeightedProgress = (tasks: readonly ProgressTask[]): number 
  * parallel where the DAG allows), each estimate scaled by how fast completed steps ran against
  * theirs. Undefined when nothing is left or nothing is known.
  */
-export const estimateRemainingSeconds = (tasks: readonly ProgressTask[]): number | undefined => {
+export const estimateRemainingSeconds = (tasks: readonly ProgressTask[], now?: Date): number | undefined => {
   const remaining = tasks.filter((task) => !isDoneTaskStatus(task.status));
   if (remaining.length === 0) return undefined;
   const measured = tasks.filter((task) => task.status === 'completed' && task.actualDuration !== undefined);
@@ -54,7 +62,10 @@ export const estimateRemainingSeconds = (tasks: readonly ProgressTask[]): number
         return parent ? finishOf(parent) : 0;
       }),
     );
-    const value = start + task.estimatedDuration * pace;
+    // A step under way has used part of its estimate; one that overruns it still needs a moment.
+    const estimate = task.estimatedDuration * pace;
+    const elapsed = elapsedSeconds(task, now);
+    const value = start + (elapsed > 0 ? Math.max(estimate - elapsed, 1) : estimate);
     finish.set(task.stepIndex, value);
     return value;
   };
@@ -64,6 +75,6 @@ export const estimateRemainingSeconds = (tasks: readonly ProgressTask[]): number
 
 /** ISO time at which the workflow should finish, or undefined (see estimateRemainingSeconds). */
 export const estimateCompletion = (tasks: readonly ProgressTask[], now: Date): string | undefined => {
-  const seconds = estimateRemainingSeconds(tasks);
+  const seconds = estimateRemainingSeconds(tasks, now);
   return seconds === undefined ? undefined : new Date(now.getTime() + seconds * 1000).toISOString();
 };

@@ -15,17 +15,23 @@ export const closeInFlightTasks = async (
   workflowId: string,
   outcome: 'failed' | 'cancelled',
   reason: string,
+  /**
+   * The execution that ended: only its tasks are closed, so a run started since (a recovery that
+   * overtook this repair) keeps its own. Undefined closes every task in flight.
+   */
+  ended?: string,
 ): Promise<number> => {
-  const open = (await repos.tasks.getByWorkflow(workflowId)).filter((t) =>
-    IN_FLIGHT_TASK_STATUSES.includes(t.status),
+  const open = (await repos.tasks.getByWorkflow(workflowId)).filter(
+    (t) =>
+      IN_FLIGHT_TASK_STATUSES.includes(t.status) && (!ended || !t.executionArn || t.executionArn === ended),
   );
   let closed = 0;
   for (const task of open) {
     const key = { workflowId, stepIndex: task.stepIndex };
     try {
       if (outcome === 'failed')
-        await repos.tasks.markFailed(key, { errorType: 'ExecutionEnded', errorMessage: reason });
-      else await repos.tasks.markCancelled(key);
+        await repos.tasks.markFailed(key, { errorType: 'ExecutionEnded', errorMessage: reason }, ended);
+      else await repos.tasks.markCancelled(key, ended);
       closed++;
       logger.info('closed in-flight task', { workflowId, step: task.taskName, outcome, reason });
     } catch (error) {

@@ -63,8 +63,8 @@ export const progressView = (
   now: Date,
 ): ProgressView => {
   const count = (status: TaskRecord['status']) => tasks.filter((t) => t.status === status).length;
-  const active =
-    workflow.status === 'running' || workflow.status === 'paused' || workflow.status === 'recovering';
+  // No estimate while paused: nothing moves until resume (docs/behaviour.md, "Progress").
+  const active = workflow.status === 'running' || workflow.status === 'recovering';
   return {
     workflowId: workflow.workflowId,
     jobId: workflow.jobId,

@@ -60,10 +60,17 @@ export const onExecutionStatusChange = async (
     await deps.events.publish([statusChanged(workflow)]);
     return 'announced';
   }
-  if (endedByCancel(detail.error)) return finishCancel(deps, workflow);
+  if (await endedByCancel(deps, workflow, detail.error)) return finishCancel(deps, workflow);
   const failed = await failedRecord(deps, workflow, executionFailureMessage(detail));
   if (!failed) return 'ignored';
-  await closeInFlightTasks(deps.repos, workflowId, 'failed', `Execution ${detail.status}`);
+  // Only this execution's tasks: a recovery may already have started the next run.
+  await closeInFlightTasks(
+    deps.repos,
+    workflowId,
+    'failed',
+    `Execution ${detail.status}`,
+    detail.executionArn,
+  );
   return recoverAutomatically(deps, failed, `automatic: execution ${detail.status}`);
 };
 
@@ -95,11 +102,21 @@ const failedRecord = async (
 };
 
 /**
- * An execution a cancel stopped (or whose steps found their tasks cancelled) ended by a cancel, not a
- * failure. A cancel that stopped before its commit is finished here (docs/behaviour.md, "Cancel").
+ * Whether an execution ended by a cancel rather than a failure: stopped by a cancel (its named
+ * error), or failed by a step that found its task cancelled while the workflow was not yet recorded
+ * cancelled: a cancel that stopped halfway (docs/behaviour.md, "Cancel"). A step of another branch
+ * that found its workflow already failed also ends in `WorkflowCancelledError`: that is no cancel.
  */
-export const endedByCancel = (error: string | null | undefined): boolean =>
-  error === CANCEL_ERROR || error === 'WorkflowCancelledError';
+export const endedByCancel = async (
+  deps: RecoveryDeps,
+  workflow: WorkflowRecord,
+  error: string | null | undefined,
+): Promise<boolean> => {
+  if (error === CANCEL_ERROR) return true;
+  if (error !== 'WorkflowCancelledError' || !['running', 'paused', 'recovering'].includes(workflow.status))
+    return false;
+  return (await deps.repos.tasks.getByWorkflow(workflow.workflowId)).some((t) => t.status === 'cancelled');
+};
 
 export const finishCancel = async (deps: RecoveryDeps, workflow: WorkflowRecord): Promise<EventOutcome> => {
   if (workflow.status === 'cancelled') return 'ignored';

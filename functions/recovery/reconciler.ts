@@ -108,7 +108,7 @@ const repairRunning = async (
   if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') return;
   // Not found: started moments ago (eventual consistency), or lost; only an old record is repaired.
   if (!execution && !stale(workflow.updatedAt)) return;
-  if (execution && endedByCancel(execution.error)) {
+  if (execution && (await endedByCancel(deps, workflow, execution.error))) {
     if ((await finishCancel(deps, workflow)) === 'cancel-finished') summary.cancelsFinished++;
     return;
   }
@@ -120,6 +120,7 @@ const repairRunning = async (
       workflowId,
       'cancelled',
       'Execution SUCCEEDED',
+      executionArn,
     );
     logger.warn('reconcile: ended execution, record said running → completed', { workflowId, executionArn });
     return;
@@ -133,7 +134,7 @@ const repairRunning = async (
     : `Execution ${executionArn} does not exist`;
   const failed = await deps.repos.workflows.markFailed(workflowId, message);
   summary.failed++;
-  summary.tasksClosed += await closeInFlightTasks(deps.repos, workflowId, 'failed', message);
+  summary.tasksClosed += await closeInFlightTasks(deps.repos, workflowId, 'failed', message, executionArn);
   logger.warn('reconcile: ended execution, record said running → failed', {
     workflowId,
     executionArn,

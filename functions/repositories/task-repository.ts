@@ -36,6 +36,15 @@ interface Move extends Omit<TaskTransitionOptions, 'set' | 'remove'> {
   readonly where?: (e: Expr) => string;
 }
 
+/** A clause keeping a write to the attempt of one execution (the run that ended), if given. */
+const ofRun = (executionArn: string | undefined): Pick<Move, 'where'> =>
+  executionArn
+    ? {
+        where: (e: Expr) =>
+          `(attribute_not_exists(${e.name('executionArn')}) OR ${e.name('executionArn')} = ${e.value(executionArn)})`,
+      }
+    : {};
+
 /** What a reset clears: the outcome of the run before. */
 const RESET_FIELDS = ['errorMessage', 'errorType', 'startedAt', 'completedAt', 'actualDuration'] as const;
 
@@ -120,12 +129,17 @@ export class TaskRepository extends TaskReader {
     return this.attemptUpdate(key, attempt, 'retrying', error, [], this.now());
   }
 
-  markFailed(key: TaskKey, error: { errorType: string; errorMessage: string }): Promise<TaskRecord> {
+  /** → failed; with `ofExecution`, only while the task's attempt is that execution's (not a newer run's). */
+  markFailed(
+    key: TaskKey,
+    error: { errorType: string; errorMessage: string },
+    ofExecution?: string,
+  ): Promise<TaskRecord> {
     const now = this.now();
     return this.move(
       key,
       'failed',
-      { action: 'fail', set: { ...error, completedAt: now.toISOString() } },
+      { action: 'fail', set: { ...error, completedAt: now.toISOString() }, ...ofRun(ofExecution) },
       now,
     );
   }
@@ -134,9 +148,10 @@ export class TaskRepository extends TaskReader {
     return this.transition(key, 'skipped', { action: 'skip' });
   }
 
-  markCancelled(key: TaskKey): Promise<TaskRecord> {
+  markCancelled(key: TaskKey, ofExecution?: string): Promise<TaskRecord> {
     const now = this.now();
-    return this.move(key, 'cancelled', { action: 'cancel', set: { completedAt: now.toISOString() } }, now);
+    const cancel: Move = { action: 'cancel', set: { completedAt: now.toISOString() }, ...ofRun(ofExecution) };
+    return this.move(key, 'cancelled', cancel, now);
   }
 
   /**

@@ -79,3 +79,18 @@ describe('estimateRemainingSeconds', () => {
     expect(estimateRemainingSeconds([task(0, { status: 'completed' })])).toBeUndefined();
   });
 });
+
+describe('the ETA of a step under way', () => {
+  const running = (startedAt: string) => [
+    { stepIndex: 0, status: 'running' as const, dependencies: [], estimatedDuration: 10, startedAt },
+  ];
+  it('counts down while the step runs: the finish time holds and the time left shrinks', () => {
+    const now = new Date('2026-01-01T00:00:04.000Z');
+    expect(estimateRemainingSeconds(running('2026-01-01T00:00:00.000Z'), now)).toBe(6);
+    expect(estimateCompletion(running('2026-01-01T00:00:00.000Z'), now)).toBe('2026-01-01T00:00:10.000Z');
+  });
+  it('keeps a moment for a step that overruns its estimate', () => {
+    const now = new Date('2026-01-01T00:01:00.000Z');
+    expect(estimateRemainingSeconds(running('2026-01-01T00:00:00.000Z'), now)).toBe(1);
+  });
+});

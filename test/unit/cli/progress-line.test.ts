@@ -10,16 +10,17 @@ describe('progressLine', () => {
         progress: 40,
         currentStep: 2,
         totalSteps: 5,
-        eta: '2026-01-01T00:00:07.000Z',
+        // Local time, as the terminal shows it.
+        eta: new Date(2026, 0, 1, 9, 30, 7).toISOString(),
         tasks: [
           { name: 'deduplicate', status: 'running', retryCount: 0 },
           { name: 'label', status: 'retrying', retryCount: 1 },
         ],
       },
-      new Date('2026-01-01T00:00:00.000Z'),
+      new Date(2026, 0, 1, 9, 30, 0),
     );
     expect(line).toBe(
-      `STVWXYZ0  running     ▕${'█'.repeat(10)}${'░'.repeat(14)}▏  40%  2/5 steps  deduplicate running, label retrying (retry 1)  ETA 7s`,
+      `01JABCDEFGHJKMNPQRSTVWXYZ0  running     ▕${'█'.repeat(10)}${'░'.repeat(14)}▏  40%  2/5 steps  deduplicate running, label retrying (retry 1)  ETA 09:30:07 (in 7s)`,
     );
   });
 
