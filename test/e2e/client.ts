@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
 /** A minimal JSON client for the control API, as a user's script would be. */
 export interface ApiResponse<T = Record<string, unknown>> {
   readonly status: number;
@@ -7,20 +10,62 @@ export interface ApiResponse<T = Record<string, unknown>> {
 // biome-ignore lint/suspicious/noExplicitAny: responses are checked by the assertions that read them.
 type Json = any;
 
+/** Socket errors of a kept-alive connection the server closed as the request went out. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const connectionLost = (error: unknown): boolean => {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return error instanceof TypeError && CONNECTION_LOST.has(cause?.code ?? '');
+};
+
+/**
+ * One request on a connection of its own, closed after the answer: a POST is never sent on a kept-
+ * alive socket that the server is closing at that moment (Node's 5 s idle timeout), which would lose
+ * it or, retried, send it twice.
+ */
+const sendAlone = (url: URL, method: string, headers: Record<string, string>, body?: string) =>
+  new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    const request = send(url, { method, headers: { ...headers, ...length }, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+
+/** A GET, on a kept-alive connection; sent again (it changes nothing) if that connection was lost. */
+const getKeptAlive = async (url: URL, headers: Record<string, string>) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, { headers });
+      return { status: response.status, text: await response.text() };
+    } catch (error) {
+      if (attempt >= 3 || !connectionLost(error)) throw error;
+    }
+  }
+};
+
 export const apiClient = (baseUrl: string) => {
   /** Workflows created through this client since `takeCreated` last ran: checked after each test. */
   let created: string[] = [];
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const answer = {
-      status: response.status,
-      body: (text ? JSON.parse(text) : {}) as Json,
-    } satisfies ApiResponse<Json>;
+    const url = new URL(`${baseUrl}${path}`);
+    const { status, text } =
+      method === 'GET'
+        ? await getKeptAlive(url, headers)
+        : await sendAlone(
+            url,
+            method,
+            body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+            body === undefined ? undefined : JSON.stringify(body),
+          );
+    const answer = { status, body: (text ? JSON.parse(text) : {}) as Json } satisfies ApiResponse<Json>;
     if (
       method === 'POST' &&
       path === '/workflows' &&

@@ -81,23 +81,38 @@ const planOf = (index: number): Plan => {
       };
   }
   const startAtOnce = random() < 0.85;
-  const triggers = (): Trigger => {
-    const roll = random();
-    if (!startAtOnce && roll < 0.15) return { on: 'beforeStart' };
-    if (roll < 0.45) return { on: 'boundary', steps: between(random, 1, 4) };
-    if (roll < 0.6) return { on: 'backoff' };
-    if (roll < 0.7) return { on: 'recovering' };
-    if (roll < 0.85) return { on: 'failed' };
-    return { on: 'afterMs', ms: between(random, 0, 8_000) };
+  // When each operation fires, weighted towards the moments where it races something: a pause or a
+  // cancel at a step boundary or in a backoff, a recover once failed or while a recovery waits.
+  const WEIGHTS: Record<Op, Record<Trigger['on'], number>> = {
+    pause: { beforeStart: 1, boundary: 9, backoff: 5, recovering: 2, failed: 1, afterMs: 2 },
+    resume: { beforeStart: 1, boundary: 3, backoff: 3, recovering: 1, failed: 1, afterMs: 3 },
+    cancel: { beforeStart: 1, boundary: 7, backoff: 4, recovering: 3, failed: 3, afterMs: 2 },
+    recover: { beforeStart: 1, boundary: 2, backoff: 2, recovering: 3, failed: 10, afterMs: 2 },
+  };
+  const triggerOf = (op: Op): Trigger => {
+    const weights = Object.entries(WEIGHTS[op]).filter(([on]) => on !== 'beforeStart' || !startAtOnce);
+    const roll = random() * weights.reduce((sum, [, weight]) => sum + weight, 0);
+    let on = (weights.at(-1) as [string, number])[0];
+    for (let i = 0, below = 0; i < weights.length; i++) {
+      const [name, weight] = weights[i] as [string, number];
+      below += weight;
+      if (roll < below) {
+        on = name;
+        break;
+      }
+    }
+    if (on === 'boundary') return { on, steps: between(random, 1, 4) };
+    if (on === 'afterMs') return { on, ms: between(random, 0, 8_000) };
+    return { on } as Trigger;
   };
   const actions = Array.from({ length: between(random, 1, 4) }, (): Action => {
     const op = pick<Op>(random, ['pause', 'pause', 'cancel', 'recover', 'recover', 'resume']);
-    return { op, trigger: triggers() };
+    return { op, trigger: triggerOf(op) };
   });
   return {
     index,
     definition,
-    autoRecovery: random() < 0.3,
+    autoRecovery: random() < 0.4,
     startAtOnce,
     faults,
     actions,
@@ -113,6 +128,7 @@ interface Fired {
   readonly why: string;
   readonly atMs: number;
   answer?: ApiResponse<Json>;
+  error?: string;
 }
 
 /** Does `trigger` hold for this progress view (at `elapsed` ms since the workflow was created)? */
@@ -158,9 +174,14 @@ const drive = async (
   const fire = (op: Fired['op'], why: string) => {
     const entry: Fired = { op, why, atMs: Date.now() - t0 };
     fired.push(entry);
-    const call = api.post(`/workflows/${id}/${op}`).then((answer) => {
-      entry.answer = answer;
-    });
+    const call = api.post(`/workflows/${id}/${op}`).then(
+      (answer) => {
+        entry.answer = answer;
+      },
+      (error: Error) => {
+        entry.error = error.message;
+      },
+    );
     inFlight.push(call);
     return call;
   };
@@ -206,9 +227,9 @@ const drive = async (
     await sleep(fast ? 40 : 200);
   }
   await Promise.all(inFlight);
-  for (const { op, answer } of fired)
+  for (const { op, answer, error } of fired)
     if (!answer || ![200, 409].includes(answer.status))
-      problems.push(`${op} answered ${answer?.status}: ${JSON.stringify(answer?.body)}`);
+      problems.push(`${op} answered ${answer ? `${answer.status}: ${JSON.stringify(answer.body)}` : error}`);
   // A step still sleeping when the workflow ended wakes up after this: its writes must change nothing.
   await sleep(MAX_DELAY_MS + 500);
   return { id, fired, problems };
@@ -227,7 +248,16 @@ describe('pause, resume, cancel and recover at random moments', () => {
     const worker = async () => {
       while (next < WORKFLOWS) {
         const plan = planOf(next++);
-        const { id, fired, problems } = await drive(api, plan);
+        let outcome: Awaited<ReturnType<typeof drive>>;
+        try {
+          outcome = await drive(api, plan);
+        } catch (error) {
+          failures.push(
+            `workflow #${plan.index} (seed ${SEED}): the driver failed: ${(error as Error).message}`,
+          );
+          continue;
+        }
+        const { id, fired, problems } = outcome;
         for (const { op, why, answer } of fired) {
           const key = `${op} ${why.startsWith('{') ? JSON.parse(why).on : 'by the driver'} → ${answer?.status}`;
           coverage.set(key, (coverage.get(key) ?? 0) + 1);
@@ -250,7 +280,7 @@ describe('pause, resume, cancel and recover at random moments', () => {
               ...problems.map((p) => `  ✗ ${p}`),
               'actions:',
               ...actions,
-              describeRecords(await recordsOf(api, id)),
+              await recordsOf(api, id).then(describeRecords, (error: Error) => `records: ${error.message}`),
             ].join('\n'),
           );
         }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,23 +12,28 @@ import { expectInvariants } from './invariants.js';
 /** Process groups this file started: whatever a failed test leaves running is killed after it. */
 const groups = new Set<ChildProcess>();
 
+/** What `npm start` runs (its script: `tsx infra/local/start.ts`), with the tsx of node_modules/.bin. */
+const startScript = (): [string, ...string[]] => {
+  const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+  const [bin, ...args] = String(scripts.start).split(' ');
+  return [join(REPO_ROOT, 'node_modules', '.bin', bin as string), ...args];
+};
+
 /**
- * `npm start`'s node process (what `tsx infra/local/start.ts` runs) on a data folder of this test,
- * as a terminal runs a command line: in a process group of its own (detached), which every process
- * it starts (the DynamoDB server among them) shares, so Ctrl-C reaches all of them at once.
+ * `npm start`'s node process on a data folder of this test, as a terminal runs a command line: in a
+ * process group of its own (detached), which every process it starts (tsx's loader, esbuild, the
+ * DynamoDB server) shares unless it leaves it, so Ctrl-C reaches all of them at once. npm itself is
+ * left out: on Ctrl-C it ends by the signal whatever the stack does, so its exit says nothing.
  */
 const startStack = async (dataDir: string) => {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'infra/local/start.ts', '--no-demo', '--port', String(port), '--data-dir', dataDir],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    },
-  );
+  const [command, ...args] = startScript();
+  const child = spawn(command, [...args, '--no-demo', '--port', String(port), '--data-dir', dataDir], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
   groups.add(child);
   child.once('exit', () => groups.delete(child));
   let output = '';
