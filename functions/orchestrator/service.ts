@@ -273,20 +273,24 @@ export class Orchestrator {
     if (input.delaySeconds !== undefined)
       return { ...(await this.delayRun(recovering, input.delaySeconds)), rerun };
     const correlationId = correlationOf(workflow, input);
-    const running = await this.launch(recovering, {
-      workflowId,
-      jobId: workflow.jobId,
-      correlationId,
-      ...runInput(
-        tasks
-          .filter((task) => !plan.rerun.includes(task.stepIndex))
-          .map((task) => ({
-            ...task,
-            status: plan.skip.includes(task.stepIndex) ? 'skipped' : task.status,
-          })),
-      ),
-    });
-    return { ...running, rerun };
+    const kept = tasks
+      .filter((task) => !plan.rerun.includes(task.stepIndex))
+      .map((task) => ({ ...task, status: plan.skip.includes(task.stepIndex) ? 'skipped' : task.status }));
+    try {
+      const running = await this.launch(recovering, {
+        workflowId,
+        jobId: workflow.jobId,
+        correlationId,
+        ...runInput(kept),
+      });
+      return { ...running, rerun };
+    } catch (error) {
+      // The recovery is committed: a cancel that came in since stopped its run, which is no refusal
+      // of the recovery (a refused one changes nothing). The answer is the workflow as it is now.
+      if (!(error instanceof InvalidTransitionError)) throw error;
+      logger.info('recovery committed, then the workflow moved on before its run started', { workflowId });
+      return { ...(await this.get(workflowId)), rerun };
+    }
   }
 
   /**

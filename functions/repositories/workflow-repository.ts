@@ -298,7 +298,11 @@ export class WorkflowRepository extends WorkflowReader {
   async recordStepCompleted(
     workflowId: string,
     stepName: string,
-    options: { completesWorkflow?: boolean } = {},
+    options: {
+      completesWorkflow?: boolean;
+      /** Its run: counted even once a sibling failed that run, so progress = done tasks. */
+      executionArn?: string;
+    } = {},
   ): Promise<StepProgress> {
     const now = this.now();
     const at = now.toISOString();
@@ -317,13 +321,22 @@ export class WorkflowRepository extends WorkflowReader {
         set: { lastCheckpoint: at, updatedAt: at, ...finish },
         add: { currentStep: 1, completedSteps: new Set([stepName]) },
       },
-      condition: (e) =>
-        [
+      condition: (e) => {
+        const counting = options.completesWorkflow
+          ? e.in('status', workflowSourcesOf('completed'))
+          : options.executionArn
+            ? `(${e.in('status', PROGRESS_STATUSES)} OR (${e.name('status')} = ${e.value('failed')} AND ${e.name('executionArn')} = ${e.value(options.executionArn)}))`
+            : e.in('status', PROGRESS_STATUSES);
+        return [
           `NOT contains(${e.name('completedSteps')}, ${e.value(stepName)})`,
-          e.in('status', options.completesWorkflow ? workflowSourcesOf('completed') : PROGRESS_STATUSES),
+          counting,
           notExpired(e, now),
-        ].join(' AND '),
+        ].join(' AND ');
+      },
     });
+    // The last step of a run that failed meanwhile (a sibling's failure): counted, not completing.
+    if (!outcome.ok && options.completesWorkflow && options.executionArn)
+      return this.recordStepCompleted(workflowId, stepName, { executionArn: options.executionArn });
     if (outcome.ok) {
       const record = this.remember(fromWorkflowItem(outcome.attributes));
       // One PutEvents per step; the completion itself is announced from the execution's SUCCEEDED event.

@@ -181,6 +181,7 @@ export const stepBookkeeping = (
     }
     const progress = await workflows.recordStepCompleted(workflowId, invocation.event.step, {
       completesWorkflow: invocation.event.completesWorkflow,
+      executionArn: invocation.event.executionArn,
     });
     if (!invocation.done) recordStepAttempt(invocation.taskType, 'completed', Date.now() - invocation.began);
     if (progress.completed) recordWorkflowFinished('completed');
