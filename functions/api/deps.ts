@@ -18,7 +18,15 @@ export interface ApiDeps {
  * variables, locally and on AWS alike.
  */
 export const depsFromEnv = perConfiguration(
-  ['workflowTable', 'taskTable', 'eventBus', 'stateMachines', 'idempotencyTable', 'faultInjection'],
+  [
+    'workflowTable',
+    'taskTable',
+    'eventBus',
+    'stateMachines',
+    'idempotencyTable',
+    'faultInjection',
+    'executionConsole',
+  ],
   (env): ApiDeps => {
     const names = tableNamesFromEnv(env);
     const orchestrator = new Orchestrator({
@@ -27,6 +35,7 @@ export const depsFromEnv = perConfiguration(
       sfn: new SFNClient({}),
       stateMachines: setting('stateMachines', env),
       faultInjection: setting('faultInjection', env),
+      consoleLinks: setting('executionConsole', env),
     });
     const tableName = setting('idempotencyTable', env);
     if (!tableName) {

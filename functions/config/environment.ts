@@ -79,6 +79,14 @@ export const SETTINGS = {
       .optional()
       .transform((raw) => raw === 'on'),
   ),
+  executionConsole: define(
+    'EXECUTION_CONSOLE',
+    'is `none` where there is no Step Functions console to link to (the local stack)',
+    z
+      .string()
+      .optional()
+      .transform((raw) => raw !== 'none'),
+  ),
   logFormat: define(
     'LOG_FORMAT',
     'is `line` for one readable line per log event (set by the local stack; JSON otherwise)',

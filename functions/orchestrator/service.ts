@@ -46,6 +46,8 @@ export interface OrchestratorDeps {
   /** @default every shipped definition (state-machines/registry.ts) */
   readonly definitions?: readonly WorkflowDefinition[];
   readonly now?: () => Date;
+  /** Progress links executions to the Step Functions console. @default true */
+  readonly consoleLinks?: boolean;
   /** `metadata.faults` is accepted (the local stack, test stages). @default false */
   readonly faultInjection?: boolean;
   /** The "delayed start" state machine (Wait, then startRecoveryRun): needed by `recover` with a delay. */
@@ -163,7 +165,8 @@ export class Orchestrator {
 
   async progress(workflowId: string) {
     const workflow = await this.get(workflowId);
-    return progressView(workflow, await this.deps.repos.tasks.getByWorkflow(workflowId), this.now());
+    const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
+    return progressView(workflow, tasks, this.now(), this.deps.consoleLinks ?? true);
   }
 
   /** pending → running: records the execution first (the transition is the guard), then starts it. */

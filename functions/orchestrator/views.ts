@@ -61,6 +61,8 @@ export const progressView = (
   workflow: WorkflowRecord,
   tasks: readonly TaskRecord[],
   now: Date,
+  /** Link executions to the Step Functions console (none exists for the local stack). */
+  consoleLinks = true,
 ): ProgressView => {
   const count = (status: TaskRecord['status']) => tasks.filter((t) => t.status === status).length;
   // No estimate while paused: nothing moves until resume (docs/behaviour.md, "Progress").
@@ -83,7 +85,7 @@ export const progressView = (
     weightedProgress: computeWeightedProgress(tasks),
     eta: active ? (estimateCompletion(tasks, now) ?? null) : null,
     executionArn: workflow.executionArn ?? null,
-    consoleUrl: workflow.executionArn ? consoleUrlOf(workflow.executionArn) : null,
+    consoleUrl: consoleLinks && workflow.executionArn ? consoleUrlOf(workflow.executionArn) : null,
     tasks: tasks.map((task) => ({
       id: taskId(task),
       name: task.taskName,

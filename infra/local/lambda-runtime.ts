@@ -117,6 +117,16 @@ export class LocalLambdaRuntime {
     }
   }
 
+  /**
+   * Loads every function's module now. The local stack does it at start: a terminal's Ctrl-C also
+   * stops the TypeScript loader's compiler service (tsx's esbuild, in the same process group), so
+   * nothing may need compiling once a shutdown has begun (docs/local-stack.md, "Shutdown").
+   */
+  async preload(): Promise<void> {
+    const entries = new Set(this.functions.flatMap((fn) => (fn.entry ? [fn.entry] : [])));
+    await Promise.all([...entries].map((entry) => this.handlerOf(entry)));
+  }
+
   private handlerOf(entry: string): Promise<Handler> {
     let loaded = this.modules.get(entry);
     if (!loaded) {

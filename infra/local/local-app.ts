@@ -85,6 +85,8 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    // No Step Functions console exists for these executions: progress gives no link to one.
+    [envName('executionConsole')]: 'none',
     // Whoever runs the stack picks log level, dev mode and metrics: theirs win over the template's.
     ...hostPowertoolsSettings(),
   };

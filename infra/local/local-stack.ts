@@ -68,6 +68,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
       ...(options.scheduleScale !== undefined ? { scheduleScale: options.scheduleScale } : {}),
     });
+    // Everything the stack may run is compiled now, while the loader can still compile it.
+    await app.lambda.preload();
     return {
       app,
       dynamo,

@@ -34,6 +34,9 @@ describe('the workflow lifecycle over HTTP', () => {
       failedTasks: 0,
     });
     expect(progress.completedAt).toMatch(/Z$/);
+    // A deployment links the execution to the Step Functions console; the local stack has none.
+    if (target.local()) expect(progress.consoleUrl).toBeNull();
+    else expect(progress.consoleUrl).toMatch(/^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\//);
     const tasks = await target.api().tasks(id);
     expect(Object.values(tasks).every((t) => t.status === 'completed' && t.attempts === 1)).toBe(true);
     expect(tasks.package.result.manifest.count).toBe(tasks.deduplicate.result.uniqueIds.length);
