@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { WORKFLOW_STATUSES } from '../functions/domain/statuses.js';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   type ApiAuth,
@@ -45,16 +46,8 @@ export interface ProgramState {
 
 type ListQuery = NonNullable<operations['listWorkflows']['parameters']['query']>;
 
-/** The statuses a workflow can have, checked against the API document's both ways. */
-const WORKFLOW_STATUSES = [
-  'pending',
-  'running',
-  'paused',
-  'completed',
-  'failed',
-  'cancelled',
-  'recovering',
-] as const satisfies readonly Workflow['status'][];
+// The statuses come from the runtime's one list; checked against the API document's both ways.
+const _listed: readonly Workflow['status'][] = WORKFLOW_STATUSES;
 type Missing = Exclude<Workflow['status'], (typeof WORKFLOW_STATUSES)[number]>;
 const _everyStatus: [Missing] extends [never] ? true : Missing = true;
 

@@ -1,10 +1,8 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { envName, perConfiguration, setting } from '../config/environment.js';
-import { Orchestrator } from '../orchestrator/service.js';
-import { createDocumentClient, tableNamesFromEnv } from '../repositories/client.js';
-import { repositoriesFromEnv } from '../repositories/from-env.js';
+import { orchestratorFromEnv } from '../orchestrator/from-env.js';
+import type { Orchestrator } from '../orchestrator/service.js';
 import { logger } from '../shared/logger.js';
 
 export interface ApiDeps {
@@ -28,12 +26,7 @@ export const depsFromEnv = perConfiguration(
     'executionConsole',
   ],
   (env): ApiDeps => {
-    const names = tableNamesFromEnv(env);
-    const orchestrator = new Orchestrator({
-      repos: repositoriesFromEnv(env),
-      store: { doc: createDocumentClient(), workflows: names.workflows, tasks: names.tasks },
-      sfn: new SFNClient({}),
-      stateMachines: setting('stateMachines', env),
+    const orchestrator = orchestratorFromEnv(env, {
       faultInjection: setting('faultInjection', env),
       consoleLinks: setting('executionConsole', env),
     });

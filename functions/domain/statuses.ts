@@ -1,6 +1,7 @@
 import * as z from 'zod';
 
-export const WorkflowStatus = z.enum([
+/** A plain tuple too, so that clients (the CLI) take the statuses without bundling zod. */
+export const WORKFLOW_STATUSES = [
   'pending',
   'running',
   'paused',
@@ -8,7 +9,8 @@ export const WorkflowStatus = z.enum([
   'failed',
   'cancelled',
   'recovering',
-]);
+] as const;
+export const WorkflowStatus = z.enum(WORKFLOW_STATUSES);
 export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
 
 export const TaskStatus = z.enum([

@@ -1,8 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { perConfiguration, setting } from '../config/environment.js';
+import { perConfiguration } from '../config/environment.js';
 import { type EventPublisher, eventPublisherFromEnv } from '../events/publisher.js';
-import { Orchestrator } from '../orchestrator/service.js';
-import { createDocumentClient, tableNamesFromEnv } from '../repositories/client.js';
+import { orchestratorFromEnv } from '../orchestrator/from-env.js';
+import type { Orchestrator } from '../orchestrator/service.js';
 import { type Repositories, repositoriesFromEnv } from '../repositories/from-env.js';
 import { type RecoveryConfig, recoveryConfigFromEnv } from './config.js';
 
@@ -30,15 +30,11 @@ export const recoveryDepsFromEnv = perConfiguration(
     'reconcileStaleAfterSeconds',
   ],
   (env): RecoveryDeps => {
-    const names = tableNamesFromEnv(env);
     const repos = repositoriesFromEnv(env);
     const sfn = new SFNClient({});
     const config = recoveryConfigFromEnv(env);
-    const orchestrator = new Orchestrator({
-      repos,
-      store: { doc: createDocumentClient(), workflows: names.workflows, tasks: names.tasks },
+    const orchestrator = orchestratorFromEnv(env, {
       sfn,
-      stateMachines: setting('stateMachines', env),
       ...(config.delayedStart ? { delayedStart: config.delayedStart } : {}),
     });
     return { orchestrator, repos, sfn, config, events: eventPublisherFromEnv(env) };

@@ -1,0 +1,18 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { type Environment, setting } from '../config/environment.js';
+import { createDocumentClient, tableNamesFromEnv } from '../repositories/client.js';
+import { repositoriesFromEnv } from '../repositories/from-env.js';
+import { Orchestrator, type OrchestratorDeps } from './service.js';
+
+/** The orchestrator a handler builds from its environment: tables, state machines, its SFN client. */
+export const orchestratorFromEnv = (
+  env: Environment,
+  options: Partial<Pick<OrchestratorDeps, 'sfn' | 'delayedStart' | 'faultInjection' | 'consoleLinks'>> = {},
+): Orchestrator =>
+  new Orchestrator({
+    repos: repositoriesFromEnv(env),
+    store: { doc: createDocumentClient(), ...tableNamesFromEnv(env) },
+    sfn: options.sfn ?? new SFNClient({}),
+    stateMachines: setting('stateMachines', env),
+    ...options,
+  });
