@@ -1,9 +1,11 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { envName, perConfiguration, setting } from '../config/environment.js';
 import { orchestratorFromEnv } from '../orchestrator/from-env.js';
 import type { Orchestrator } from '../orchestrator/service.js';
 import { logger } from '../shared/logger.js';
+import { sdkRetryConfig } from '../shared/sdk-retry.js';
+import { RetrySafePersistenceLayer } from './idempotency-store.js';
 
 export interface ApiDeps {
   readonly orchestrator: Orchestrator;
@@ -27,6 +29,8 @@ export const depsFromEnv = perConfiguration(
   ],
   (env): ApiDeps => {
     const orchestrator = orchestratorFromEnv(env, {
+      // Retried with jitter (shared/sdk-retry.ts): executions are started by name, so a retry is safe.
+      sfn: new SFNClient(sdkRetryConfig()),
       faultInjection: setting('faultInjection', env),
       consoleLinks: setting('executionConsole', env),
     });
@@ -35,6 +39,6 @@ export const depsFromEnv = perConfiguration(
       logger.warn(`${envName('idempotencyTable')} is not set: Idempotency-Key headers are ignored`);
       return { orchestrator };
     }
-    return { orchestrator, idempotencyStore: new DynamoDBPersistenceLayer({ tableName }) };
+    return { orchestrator, idempotencyStore: new RetrySafePersistenceLayer(tableName) };
   },
 );

@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { perConfiguration, setting } from '../config/environment.js';
 import { logger } from '../shared/logger.js';
+import { sdkRetryConfig } from '../shared/sdk-retry.js';
 import { type DomainEvent, EVENT_SOURCE } from './domain-events.js';
 
 /** Where domain events go. Publishing is best effort: it never fails the write it reports. */
@@ -20,7 +21,7 @@ const BATCH = 10;
 export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly busName: string,
-    private readonly client: EventBridgeClient = new EventBridgeClient({}),
+    private readonly client: EventBridgeClient = new EventBridgeClient(sdkRetryConfig()),
   ) {}
 
   async publish(events: readonly DomainEvent[]): Promise<void> {

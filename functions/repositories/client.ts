@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Environment, setting } from '../config/environment.js';
+import { sdkRetryConfig } from '../shared/sdk-retry.js';
 
 export interface DocumentClientOptions {
   /**
@@ -11,7 +12,11 @@ export interface DocumentClientOptions {
 }
 
 export const createDocumentClient = (options: DocumentClientOptions = {}): DynamoDBDocumentClient => {
-  const client = new DynamoDBClient(options.endpoint ? { endpoint: options.endpoint } : {});
+  // Retried with jitter (shared/sdk-retry.ts); every write the repositories make is safe to retry.
+  const client = new DynamoDBClient({
+    ...sdkRetryConfig(),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
   // Optional record fields are written as absent rather than rejected by the marshaller.
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 };

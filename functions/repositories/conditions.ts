@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { WORKFLOW_TABLE } from './table-schema.js';
 
 /** A raw update operand such as `if_not_exists(startedAt, :v1)`, built with the request's placeholders. */
@@ -143,18 +144,42 @@ export interface ConditionalUpdate {
 }
 
 export type UpdateOutcome =
-  | { readonly ok: true; readonly attributes: Record<string, unknown> }
-  /** `old`: the item's scalars when the server returned them with the failure. */
+  /**
+   * `replayed`: the write had already been applied by an earlier try of the same request, whose
+   * answer was lost; `attributes` is then the item as it is now (there is no ALL_OLD to give).
+   */
+  | { readonly ok: true; readonly attributes: Record<string, unknown>; readonly replayed?: true }
+  /** `old`: the item when the condition failed, when the server returned it or it was read again. */
   | { readonly ok: false; readonly old?: Record<string, unknown> };
 
-/** One conditional UpdateItem; a failed condition is an outcome, not an exception. */
+/**
+ * The attribute every conditional write leaves its own id in. A write's condition also requires the
+ * item not to carry that id yet, so the SDK sending the same request again after a lost answer (a
+ * 500 or a dropped connection after DynamoDB applied it) is refused rather than applied twice, and
+ * the refusal, showing the write's own id, is recognised as "already applied".
+ */
+export const WRITE_ID_ATTR = 'lastWriteId';
+
+const newWriteId = (): string => randomBytes(12).toString('base64url');
+
+/**
+ * One conditional UpdateItem; a failed condition is an outcome, not an exception. Safe to retry: a
+ * write that was applied before its answer was lost comes back `ok` (and `replayed`), with the item
+ * as it is, never applied a second time. That holds while no other write changed the item in
+ * between; if one did, the retry is judged by its condition like any write.
+ */
 export const updateIf = async (
   doc: DynamoDBDocumentClient,
   request: ConditionalUpdate,
 ): Promise<UpdateOutcome> => {
   const e = new Expr();
-  const UpdateExpression = updateExpression(e, request.parts);
-  const ConditionExpression = request.condition(e);
+  const writeId = newWriteId();
+  const UpdateExpression = updateExpression(e, {
+    ...request.parts,
+    set: { ...request.parts.set, [WRITE_ID_ATTR]: writeId },
+  });
+  const written = e.name(WRITE_ID_ATTR);
+  const ConditionExpression = `(${request.condition(e)}) AND (attribute_not_exists(${written}) OR ${written} <> ${e.value(writeId)})`;
   try {
     const out = await doc.send(
       new UpdateCommand({
@@ -170,10 +195,26 @@ export const updateIf = async (
     return { ok: true, attributes: out.Attributes ?? {} };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const old = oldItemOf(error);
-    return old ? { ok: false, old: scalarsOf(old) } : { ok: false };
+    const raw = oldItemOf(error);
+    // dynalite returns no old item: the item is read, to tell a replay from a refusal.
+    const current = raw ? undefined : await readItem(doc, request.tableName, request.key);
+    const shownId = raw ? raw[WRITE_ID_ATTR]?.S : current?.[WRITE_ID_ATTR];
+    if (shownId === writeId) {
+      // Applied by an earlier try: answer with the item as it is now (read, unmarshalled).
+      const item = current ?? (await readItem(doc, request.tableName, request.key)) ?? {};
+      return { ok: true, attributes: item, replayed: true };
+    }
+    if (raw) return { ok: false, old: scalarsOf(raw) };
+    return current ? { ok: false, old: current } : { ok: false };
   }
 };
+
+const readItem = async (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> =>
+  (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 
 /** A change of an item's status: written with its fields, under the condition the table gives. */
 export interface StatusWrite {

@@ -70,6 +70,9 @@ const progressOf = (record: WorkflowRecord) => ({
   completed: record.status === 'completed',
 });
 
+/** Where a resume keeps the pause tokens it handed back (read only when its write is replayed). */
+const RESUMED_TOKENS_ATTR = 'resumedTokens';
+
 /** Statuses in which step completions still count. */
 const PROGRESS_STATUSES: readonly WorkflowStatus[] = ['running', 'paused'];
 
@@ -129,7 +132,9 @@ export class WorkflowRepository extends WorkflowReader {
 
   /**
    * paused → running, handing back every stored pause token exactly once: the old item comes back
-   * from the same write that empties the map (kept as `{}` so the next pause can store tokens).
+   * from the same write that empties the map (kept as `{}` so the next pause can store tokens). The
+   * write also keeps the tokens it took in `resumedTokens`, so that a retry of a write whose answer
+   * was lost (conditions.ts, `updateIf`) still hands them back rather than stranding the execution.
    */
   async markResumed(
     workflowId: string,
@@ -138,15 +143,24 @@ export class WorkflowRepository extends WorkflowReader {
     const resume: Move = {
       action: 'resume',
       from: ['paused'],
-      set: { pauseTokens: {} },
+      set: { pauseTokens: {}, [RESUMED_TOKENS_ATTR]: ifNotExists('pauseTokens', {}) },
       returnValues: 'ALL_OLD',
     };
-    const old = await this.move(workflowId, 'running', resume, now);
+    const outcome = await this.write(workflowId, 'running', resume, now);
+    if (!outcome.ok) {
+      const current = await this.current(workflowId, outcome.old, now);
+      throw new InvalidTransitionError('workflow', resume.action, String(current.status), 'running');
+    }
+    // A replayed write answers with the item as it is now: the tokens it took are in resumedTokens.
+    const old = outcome.attributes;
+    const taken = (outcome.replayed ? old[RESUMED_TOKENS_ATTR] : old.pauseTokens) ?? {};
     // The write's effect is known exactly, so the new record is derived rather than read again.
-    const updated = { ...old, status: 'running', updatedAt: now.toISOString(), pauseTokens: {} };
+    const updated = outcome.replayed
+      ? old
+      : { ...old, status: 'running', updatedAt: now.toISOString(), pauseTokens: {} };
     const record = this.remember(fromWorkflowItem(updated));
     await this.announce(record, statusChanged(record, 'paused'));
-    return { record, pauseTokens: (old.pauseTokens ?? {}) as Record<string, string> };
+    return { record, pauseTokens: taken as Record<string, string> };
   }
 
   markCompleted(workflowId: string): Promise<WorkflowRecord> {

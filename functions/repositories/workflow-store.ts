@@ -2,13 +2,14 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
 import { ValidationError } from '../domain/errors.js';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
-import { EXPIRES_AT, Expr, isExpired } from './conditions.js';
+import { EXPIRES_AT, Expr, isConditionFailure, isExpired, oldItemOf } from './conditions.js';
 import { type Item, toTaskItem, toWorkflowItem, workflowKey } from './items.js';
 import { WORKFLOW_TABLE } from './table-schema.js';
 
@@ -131,15 +132,37 @@ export const createWorkflowWithTasks = async (
   for (let i = 0; i < tasks.length; i += BATCH_WRITE_SIZE)
     await batchPut(context.doc, context.tasks, tasks.slice(i, i + BATCH_WRITE_SIZE).map(toTaskItem));
   const e = new Expr();
-  await context.doc.send(
-    new PutCommand({
-      TableName: context.workflows,
-      Item: toWorkflowItem(workflow),
-      ConditionExpression: `attribute_not_exists(${e.name(WORKFLOW_TABLE.partitionKey.name)})`,
-      ...e.attributes(),
-    }),
-  );
+  try {
+    await context.doc.send(
+      new PutCommand({
+        TableName: context.workflows,
+        Item: toWorkflowItem(workflow),
+        ConditionExpression: `attribute_not_exists(${e.name(WORKFLOW_TABLE.partitionKey.name)})`,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ...e.attributes(),
+      }),
+    );
+  } catch (error) {
+    // The SDK sent the put again after its answer was lost: the item there is this one (its run
+    // token is unique), so the creation is done. Anything else is a real conflict.
+    if (!(isConditionFailure(error) && (await storedRunToken(context, workflowId, error)) === runToken))
+      throw error;
+  }
   return workflow;
+};
+
+/** The run token of the workflow item a failed put found: from the failure, else read. */
+const storedRunToken = async (
+  context: WorkflowStoreContext,
+  workflowId: string,
+  error: unknown,
+): Promise<unknown> => {
+  const old = oldItemOf(error);
+  if (old) return old.runToken?.S;
+  const out = await context.doc.send(
+    new GetCommand({ TableName: context.workflows, Key: workflowKey(workflowId), ConsistentRead: true }),
+  );
+  return out.Item?.runToken;
 };
 
 const batchPut = async (doc: DynamoDBDocumentClient, table: string, items: Item[]): Promise<void> => {

@@ -1,5 +1,6 @@
 import { createServer, request } from 'node:http';
 import { listenLocal } from './listen.js';
+import { type TransientFaults, transientFaultsFromEnv, writeFault } from './transient-faults.js';
 
 /** Requests and capacity units by DynamoDB action. */
 export interface DynamoUsage {
@@ -12,6 +13,8 @@ export interface DynamoUsage {
 
 export interface DynamoMeter {
   readonly endpoint: string;
+  /** The transient faults injected on the way (transient-faults.ts), when injection is on. */
+  readonly faults?: TransientFaults;
   usage(): DynamoUsage;
   reset(): void;
   close(): Promise<void>;
@@ -42,13 +45,27 @@ const consumed = (body: string): number => {
   }
 };
 
+export interface DynamoMeterOptions {
+  /**
+   * Transient faults to inject on a share of the requests (throttling, 5xx, answers lost after the
+   * write applied). @default as LOCAL_TRANSIENT_FAULTS says (transient-faults.ts), else none
+   */
+  readonly faults?: TransientFaults;
+}
+
 /**
- * A pass-through proxy in front of the local DynamoDB that counts requests by action and asks for ReturnConsumedCapacity on every data request: the server then says how many units
- * each request cost, index writes included, which is what on-demand pricing bills. (The local
- * servers do not check request signatures, so rewriting the body is harmless.)
+ * A pass-through proxy in front of the local DynamoDB that counts requests by action and asks for
+ * ReturnConsumedCapacity on every data request: the server then says how many units each request
+ * cost, index writes included, which is what on-demand pricing bills. (The local servers do not
+ * check request signatures, so rewriting the body is harmless.) With `faults`, it also fails a
+ * share of the requests as DynamoDB does when it throttles or has an internal error.
  */
-export const startDynamoMeter = async (target: string): Promise<DynamoMeter> => {
+export const startDynamoMeter = async (
+  target: string,
+  options: DynamoMeterOptions = {},
+): Promise<DynamoMeter> => {
   const upstream = new URL(target);
+  const faults = options.faults ?? transientFaultsFromEnv('dynamodb');
   let requests: Record<string, number> = {};
   let units: Record<string, number> = {};
   let latencies: number[] = [];
@@ -59,6 +76,12 @@ export const startDynamoMeter = async (target: string): Promise<DynamoMeter> => 
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
+      const fault = faults?.decide(action);
+      if (faults && fault && fault !== 'lost') {
+        writeFault(outgoing, faults.answer(fault));
+        latencies.push(performance.now() - began);
+        return;
+      }
       let body = Buffer.concat(chunks);
       let asked = false;
       if (MEASURED.has(action)) {
@@ -81,12 +104,14 @@ export const startDynamoMeter = async (target: string): Promise<DynamoMeter> => 
           response.on('end', () => {
             const text = Buffer.concat(parts);
             if (MEASURED.has(action)) units[action] = (units[action] ?? 0) + consumed(text.toString('utf8'));
+            latencies.push(performance.now() - began);
+            // Applied, but the caller never hears of it: it sees a 500 and sends the request again.
+            if (fault === 'lost' && faults) return writeFault(outgoing, faults.answer(fault));
             outgoing.writeHead(response.statusCode ?? 500, {
               ...response.headers,
               'content-length': String(text.length),
             });
             outgoing.end(text);
-            latencies.push(performance.now() - began);
           });
         },
       );
@@ -97,6 +122,7 @@ export const startDynamoMeter = async (target: string): Promise<DynamoMeter> => 
   const { url, close } = await listenLocal(server);
   return {
     endpoint: url,
+    ...(faults ? { faults } : {}),
     usage: () => ({ requests: { ...requests }, units: { ...units }, latencies: [...latencies] }),
     reset: () => {
       requests = {};

@@ -4,17 +4,30 @@ import { listenLocal } from './listen.js';
 import type { ExecutionDescription, ExecutionStatus } from './status-events.js';
 import type { LocalStepFunctions } from './step-functions.js';
 import { SfnApiError, type TaskTokens } from './task-tokens.js';
+import {
+  type FaultKind,
+  type TransientFaults,
+  transientFaultsFromEnv,
+  writeFault,
+} from './transient-faults.js';
 
 export interface SfnEndpointOptions {
   readonly stepFunctions: LocalStepFunctions;
   readonly tokens: TaskTokens;
   /** @default a free port */
   readonly port?: number;
+  /**
+   * Transient faults to inject on a share of the calls (throttling, 5xx, answers lost after the call
+   * took effect). @default as LOCAL_TRANSIENT_FAULTS says (transient-faults.ts), else none
+   */
+  readonly faults?: TransientFaults;
 }
 
 export interface SfnEndpoint {
   /** Give it to handlers as AWS_ENDPOINT_URL_SFN, or to an SFNClient as `endpoint`. */
   readonly url: string;
+  /** The transient faults injected (transient-faults.ts), when injection is on. */
+  readonly faults?: TransientFaults;
   close(): Promise<void>;
 }
 
@@ -123,24 +136,33 @@ const send = (response: ServerResponse, status: number, body: unknown, errorType
  */
 export const startSfnEndpoint = async (options: SfnEndpointOptions): Promise<SfnEndpoint> => {
   const handlers = actions(options);
+  const faults = options.faults ?? transientFaultsFromEnv('sfn');
   const server = createServer(async (request, response) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const name = target.replace(/^AWSStepFunctions\./, '');
+    let fault: FaultKind | undefined;
     try {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const action = handlers[target.replace(/^AWSStepFunctions\./, '')];
+      const action = handlers[name];
       const text = await readBody(request);
       if (request.method !== 'POST' || !action)
         throw new SfnApiError(
           'UnknownOperationException',
           `Unsupported operation: ${target || request.method}`,
         );
+      fault = faults?.decide(name);
+      if (faults && fault && fault !== 'lost') return writeFault(response, faults.answer(fault));
       let body: Body;
       try {
         body = text ? (JSON.parse(text) as Body) : {};
       } catch {
         throw new SfnApiError('SerializationException', 'Request body is not JSON');
       }
-      send(response, 200, await action(body));
+      const result = await action(body);
+      // Done, but the caller never hears of it: it sees a 500 and calls again.
+      if (faults && fault === 'lost') return writeFault(response, faults.answer(fault));
+      send(response, 200, result);
     } catch (error) {
+      if (faults && fault === 'lost') return writeFault(response, faults.answer(fault));
       if (error instanceof SfnApiError)
         return send(response, 400, { __type: error.name, message: error.message }, error.name);
       send(
@@ -151,5 +173,5 @@ export const startSfnEndpoint = async (options: SfnEndpointOptions): Promise<Sfn
       );
     }
   });
-  return listenLocal(server, options.port);
+  return { ...(await listenLocal(server, options.port)), ...(faults ? { faults } : {}) };
 };
