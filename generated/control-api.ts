@@ -603,6 +603,35 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
+    /** @description `StartUnavailable`: the workflow was created but Step Functions did not take its run, even after the SDK's retries. `details.workflow` is the workflow, `failed` and recoverable. Retry the same request with the same Idempotency-Key after Retry-After seconds: the retry starts this workflow (a recovery) and creates no other. Without the key, `POST /workflows/{id}/recover` does the same. */
+    StartUnavailable: {
+      headers: {
+        /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+        'x-correlation-id': string;
+        /** @description Seconds to wait before retrying with the same Idempotency-Key */
+        'Retry-After': string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "error": "StartUnavailable",
+         *       "message": "Workflow 01JD2Q8W4M6Y0B3C5E7G9K1N2P was created, but its run could not be started (Step Functions did not take it); the workflow is failed and recoverable. Retry this request with the same Idempotency-Key after Retry-After seconds (that starts this workflow, it creates no other), or POST /workflows/01JD2Q8W4M6Y0B3C5E7G9K1N2P/recover.",
+         *       "details": {
+         *         "workflow": {
+         *           "workflowId": "01JD2Q8W4M6Y0B3C5E7G9K1N2P",
+         *           "jobId": "job-1",
+         *           "status": "failed",
+         *           "errorMessage": "Could not start execution: Service Unavailable",
+         *           "recoveryAttempts": 0,
+         *           "maxRecoveryAttempts": 3
+         *         }
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['Error'];
+      };
+    };
     /** @description The handler did not answer within API Gateway's 29 s (INTEGRATION_TIMEOUT). Answered by API Gateway itself, before the handler: the body is the error schema through the stage's gateway responses (`error` is the gateway's response type, no `details`; the API hardening work customizes these bodies further) and there is no x-correlation-id. */
     GatewayTimeout: {
       headers: {
@@ -752,6 +781,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['StartUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };

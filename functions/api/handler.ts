@@ -10,6 +10,7 @@ import { type OperationContext, operations } from './operations.js';
 import { parseRequest } from './request.js';
 import { matchRoute } from './router.js';
 import type { OperationId } from './routes.js';
+import { settleCreate } from './start-unavailable.js';
 
 type AnyOperation = (input: unknown, context: OperationContext) => unknown;
 /** The correlation id rides beside the request: the idempotency key and payload hash leave it out. */
@@ -23,8 +24,11 @@ type ApiRequest = IdempotentRequest & { readonly correlationId: string };
 export const createApiHandler = (getDeps: () => ApiDeps) => {
   let deps: ApiDeps | undefined;
   let runIdempotent: ((request: IdempotentRequest, context: Context) => Promise<unknown>) | undefined;
+  /** Requests whose operation ran in this invocation (not answered from an Idempotency-Key record). */
+  const dispatched = new WeakSet<IdempotentRequest>();
 
   const dispatch = async (request: IdempotentRequest): Promise<unknown> => {
+    dispatched.add(request);
     // The route table and `operations` share their keys (a type error otherwise).
     const operation = operations[request.operationId as OperationId] as AnyOperation;
     const { correlationId } = request as ApiRequest;
@@ -71,6 +75,14 @@ export const createApiHandler = (getDeps: () => ApiDeps) => {
       } else {
         result = await dispatch(request);
       }
+      if (route.operationId === 'createWorkflow')
+        result = await settleCreate({
+          result: result as Parameters<typeof settleCreate>[0]['result'],
+          start: (parsed.body as { start?: boolean }).start === true,
+          fresh: dispatched.has(request),
+          orchestrator: deps.orchestrator,
+          correlationId,
+        });
       if (result && typeof result === 'object' && 'workflowId' in result)
         logger.appendKeys({
           workflowId: String(result.workflowId),

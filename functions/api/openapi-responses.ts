@@ -146,6 +146,41 @@ export const ERROR_RESPONSES = {
     description: `The Lambda integration failed or answered malformed (INTEGRATION_FAILURE).${GATEWAY_NOTE}`,
     example: { error: 'INTEGRATION_FAILURE', message: 'Internal server error' },
   },
+  503: {
+    name: 'StartUnavailable',
+    source: 'handler',
+    description:
+      '`StartUnavailable`: the workflow was created but Step Functions did not take its run, even ' +
+      "after the SDK's retries. `details.workflow` is the workflow, `failed` and recoverable. Retry " +
+      'the same request with the same Idempotency-Key after Retry-After seconds: the retry starts ' +
+      'this workflow (a recovery) and creates no other. Without the key, `POST /workflows/{id}/recover` ' +
+      'does the same.',
+    example: {
+      error: 'StartUnavailable',
+      message:
+        `Workflow ${WORKFLOW_ID} was created, but its run could not be started (Step Functions did not ` +
+        'take it); the workflow is failed and recoverable. Retry this request with the same ' +
+        'Idempotency-Key after Retry-After seconds (that starts this workflow, it creates no other), or ' +
+        `POST /workflows/${WORKFLOW_ID}/recover.`,
+      details: {
+        workflow: {
+          workflowId: WORKFLOW_ID,
+          jobId: 'job-1',
+          status: 'failed',
+          errorMessage: 'Could not start execution: Service Unavailable',
+          recoveryAttempts: 0,
+          maxRecoveryAttempts: 3,
+        },
+      },
+    },
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before retrying with the same Idempotency-Key',
+        required: true,
+        schema: { type: 'string', pattern: '^\\d+$' },
+      },
+    },
+  },
   504: {
     name: 'GatewayTimeout',
     source: 'gateway',

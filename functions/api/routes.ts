@@ -39,7 +39,7 @@ export interface RouteSpec {
   readonly status: 200 | 201;
   readonly response: z.ZodType;
   /** Error statuses the route can answer besides 400/415/500 (documented in OpenAPI). */
-  readonly errors: readonly (404 | 409 | 422)[];
+  readonly errors: readonly (404 | 409 | 422 | 503)[];
 }
 
 const route = <const R extends RouteSpec>(spec: R): R => spec;
@@ -72,7 +72,7 @@ export const routes = [
     idempotent: true,
     status: 201,
     response: WorkflowResponse,
-    errors: [409, 422],
+    errors: [409, 422, 503],
   }),
   route({
     operationId: 'listWorkflows',

@@ -130,25 +130,58 @@ describe('Idempotency-Key on POST /workflows', () => {
     expect(listed.body.items).toHaveLength(1);
   });
 
-  it('answers a start that failed with the failed workflow, and a retry gets that same answer', async () => {
-    const jobId = `job-idem-start-${Date.now()}`;
-    const key = `key-start-${Date.now()}`;
+  it('answers a start that keeps failing with a 503 and Retry-After, the workflow failed and recoverable in the body', async () => {
+    const jobId = `job-start-503-${Date.now()}`;
     api.startFailures.push(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    const first = await post({ jobId, definition: 'dataset-build', start: true }, key);
-    expect(first.status).toBe(201);
+    const first = await post({ jobId, definition: 'dataset-build', start: true });
+    expect(first.status).toBe(503);
+    expect(first.headers['Retry-After']).toBe('5');
+    expect(first.headers['x-correlation-id']).toBeDefined();
     expect(first.body).toMatchObject({
-      status: 'failed',
-      errorMessage: 'Could not start execution: Rate exceeded',
+      error: 'StartUnavailable',
+      message: expect.stringMatching(/was created, but its run could not be started.*recoverable/),
+      details: {
+        workflow: {
+          jobId,
+          status: 'failed',
+          errorMessage: 'Could not start execution: Rate exceeded',
+          recoveryAttempts: 0,
+        },
+      },
     });
-    const retry = await post({ jobId, definition: 'dataset-build', start: true }, key);
-    expect(retry.body).toEqual(first.body);
-    const listed = await api.call('GET', '/jobs/{jobId}/workflows', { params: { jobId } });
-    expect(listed.body.items).toHaveLength(1);
-    // Failed, not lost: it can be recovered.
+    // Failed, not lost: it can be recovered by hand.
     const recovered = await api.call('POST', '/workflows/{id}/recover', {
-      params: { id: first.body.workflowId },
+      params: { id: first.body.details.workflow.workflowId },
     });
     expect(recovered.body).toMatchObject({ status: 'running', recoveryAttempts: 1 });
+  });
+
+  it('a create retried with its Idempotency-Key after a 503 starts the same workflow and creates nothing', async () => {
+    const jobId = `job-idem-start-${Date.now()}`;
+    const key = `key-start-${Date.now()}`;
+    const unavailable = () => Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+    api.startFailures.push(unavailable());
+    const first = await post({ jobId, definition: 'dataset-build', start: true }, key);
+    expect(first.status).toBe(503);
+    const { workflowId } = first.body.details.workflow;
+    // Still failing: the same workflow, still failed, one recovery attempt spent on the try.
+    api.startFailures.push(unavailable());
+    const second = await post({ jobId, definition: 'dataset-build', start: true }, key);
+    expect(second.status).toBe(503);
+    expect(second.headers['Retry-After']).toBe('5');
+    expect(second.body.details.workflow).toMatchObject({ workflowId, status: 'failed', recoveryAttempts: 1 });
+    // Step Functions takes it now: the same workflow, running.
+    const third = await post({ jobId, definition: 'dataset-build', start: true }, key);
+    expect(third.status).toBe(201);
+    expect(third.body).toMatchObject({ workflowId, status: 'running', recoveryAttempts: 2 });
+    // Once running, a further retry answers the workflow as it is and starts nothing more.
+    const starts = api.sfnCalls.filter((c) => c.command === 'StartExecutionCommand').length;
+    const fourth = await post({ jobId, definition: 'dataset-build', start: true }, key);
+    expect(fourth.status).toBe(201);
+    expect(fourth.body).toMatchObject({ workflowId, status: 'running' });
+    expect(api.sfnCalls.filter((c) => c.command === 'StartExecutionCommand')).toHaveLength(starts);
+    const listed = await api.call('GET', '/jobs/{jobId}/workflows', { params: { jobId } });
+    expect(listed.body.items).toHaveLength(1);
   });
 
   it('the same key with another body is a 422 with a clear message', async () => {
