@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   coldstart: async () => (await import('./coldstart.js')).runColdstart(),
   api: async () => (await import('./api.js')).runApi(),
   cli: async () => (await import('./cli.js')).runCli(),
+  'local-start': async () => (await import('./local-start.js')).runLocalStart(),
 };
 
 const [first, ...rest] = process.argv.slice(2);

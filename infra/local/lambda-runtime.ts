@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { REPO_ROOT } from '../repo-root.js';
 import type { CfnTemplate } from '../synth.js';
 import { functionNameOf } from './arns.js';
+import { moduleUrl, nextGeneration } from './fresh-import.js';
 import { functionsOf, type LocalFunction } from './template.js';
 
 export interface LocalLambdaRuntimeOptions {
@@ -43,15 +43,37 @@ const SKIPPED_VARIABLES = new Set(['NODE_OPTIONS']);
  * the background while its caller already sees Sandbox.Timedout, as a frozen sandbox would.
  */
 export class LocalLambdaRuntime {
-  readonly functions: readonly LocalFunction[];
+  functions: readonly LocalFunction[] = [];
   private readonly byName = new Map<string, LocalFunction>();
-  private readonly modules = new Map<string, Promise<{ handler?: Handler }>>();
+  private modules = new Map<string, Promise<{ handler?: Handler }>>();
   private readonly repoRoot: string;
+  /** Which copy of the project's code new invocations run (infra/local/fresh-import.ts). */
+  private generation = 0;
 
   constructor(private readonly options: LocalLambdaRuntimeOptions) {
-    this.functions = functionsOf(options.template, { region: options.region });
-    for (const fn of this.functions) this.byName.set(fn.name, fn);
+    this.useTemplate(options.template);
     this.repoRoot = options.repoRoot ?? REPO_ROOT;
+  }
+
+  /** The functions of a newly synthesized template, for the invocations from now on. */
+  useTemplate(template: CfnTemplate): void {
+    this.functions = functionsOf(template, { region: this.options.region });
+    this.byName.clear();
+    for (const fn of this.functions) this.byName.set(fn.name, fn);
+  }
+
+  /**
+   * Loads every handler anew, with a fresh graph of the project's modules (the hooks of
+   * enableFreshImports must be registered), and switches new invocations to it once all of it has
+   * loaded; invocations in flight finish on the code they started with. If any module fails to
+   * load, nothing switches and the error is thrown: the previous code keeps serving.
+   */
+  async reload(): Promise<void> {
+    const generation = nextGeneration();
+    const modules = new Map<string, Promise<{ handler?: Handler }>>();
+    await Promise.all(this.entries().map((entry) => this.handlerOf(entry, modules, generation)));
+    this.modules = modules;
+    this.generation = generation;
   }
 
   /** The function behind an ARN (qualified or not) or a name. */
@@ -123,16 +145,19 @@ export class LocalLambdaRuntime {
    * nothing may need compiling once a shutdown has begun (docs/local-stack.md, "Shutdown").
    */
   async preload(): Promise<void> {
-    const entries = new Set(this.functions.flatMap((fn) => (fn.entry ? [fn.entry] : [])));
-    await Promise.all([...entries].map((entry) => this.handlerOf(entry)));
+    await Promise.all(this.entries().map((entry) => this.handlerOf(entry)));
   }
 
-  private handlerOf(entry: string): Promise<Handler> {
-    let loaded = this.modules.get(entry);
+  private entries(): string[] {
+    return [...new Set(this.functions.flatMap((fn) => (fn.entry ? [fn.entry] : [])))];
+  }
+
+  private handlerOf(entry: string, modules = this.modules, generation = this.generation): Promise<Handler> {
+    let loaded = modules.get(entry);
     if (!loaded) {
       // The .ts module itself: the local stack and the tests run under tsx/vitest.
-      loaded = import(pathToFileURL(resolve(this.repoRoot, entry)).href) as Promise<{ handler?: Handler }>;
-      this.modules.set(entry, loaded);
+      loaded = import(moduleUrl(resolve(this.repoRoot, entry), generation)) as Promise<{ handler?: Handler }>;
+      modules.set(entry, loaded);
     }
     return loaded.then((module) => {
       if (typeof module.handler !== 'function')

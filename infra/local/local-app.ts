@@ -33,6 +33,7 @@ export interface LocalAppOptions {
 
 /** The synthesized app running in this process: tables, state machines, handlers, SFN endpoint. */
 export interface LocalApp {
+  /** The template served: the first one, or the last one `reload` was given. */
   readonly template: CfnTemplate;
   readonly region: string;
   readonly dynamoEndpoint: string;
@@ -47,6 +48,13 @@ export interface LocalApp {
   reconcile(): Promise<unknown>;
   /** Definition name → state machine ARN, as the stack's STATE_MACHINES variable says on AWS. */
   readonly stateMachines: Readonly<SettingValue<'stateMachines'>>;
+  /**
+   * Serves new code from now on, without a restart (`npm start -- --watch`): every handler is loaded
+   * anew and, given a newly synthesized template, its tables, functions and state machines are used
+   * for what starts next. Data, executions in flight and their definitions stay as they are. Routes
+   * and event rules are the first template's: a change to them needs a restart.
+   */
+  reload(template?: CfnTemplate): Promise<void>;
   /** Sets handler variables for every invocation from now on, over the template's and the host's. */
   configure(variables: Record<string, string>): void;
   /**
@@ -139,8 +147,11 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     local: { '/_local/reconcile': reconcile },
   });
 
+  let current = template;
   return {
-    template,
+    get template() {
+      return current;
+    },
     region,
     dynamoEndpoint,
     lambda,
@@ -151,7 +162,25 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     events,
     eventBridgeEndpoint,
     reconcile,
-    stateMachines: stateMachinesOutput(template, region),
+    get stateMachines() {
+      return stateMachinesOutput(current, region);
+    },
+    async reload(next) {
+      if (next) {
+        await createTemplateTables(next, dynamoEndpoint, region);
+        // Handlers first: a module that does not load leaves the previous template in service.
+        const previous = current;
+        lambda.useTemplate(next);
+        try {
+          await lambda.reload();
+        } catch (error) {
+          lambda.useTemplate(previous);
+          throw error;
+        }
+        stepFunctions.useTemplate(next);
+        current = next;
+      } else await lambda.reload();
+    },
     configure(variables) {
       // The runtime applies `environment` at each invocation: process.env alone would be overwritten.
       Object.assign(environment, variables);

@@ -12,6 +12,8 @@ export interface RunLocalOptions {
   readonly dataDir?: string;
   readonly fresh: boolean;
   readonly demo: boolean;
+  /** Reload handlers and re-synthesize definitions when their sources change. */
+  readonly watch?: boolean;
 }
 
 /** `npm start` once its flags are parsed (infra/local/start.ts): the stack, its banner and the demo. */
@@ -34,6 +36,10 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
     fresh: values.fresh,
   });
   const { url } = stack;
+  // Watching before the banner: once it says the stack runs, an edit is seen.
+  const watcher = values.watch
+    ? await (await import('./watch.js')).watchSources({ app: stack.app })
+    : undefined;
   console.log(`
   job-orchestrator is running (DynamoDB: ${stack.dynamo.engine} at ${stack.dynamo.endpoint})
     API:          ${url}
@@ -41,13 +47,16 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
     new workflow: curl -s -X POST ${url}/workflows -H 'content-type: application/json' \\
                     -d '{"jobId":"job-1","definition":"dataset-build","start":true}'
     progress:     curl -s ${url}/workflows/<workflowId>/progress
-  Ctrl-C stops it; runs in flight are recorded as interrupted and can be recovered.
+  Ctrl-C stops it; runs in flight are recorded as interrupted and can be recovered.${
+    watcher ? '\n  Watching functions/, state-machines/ and infra/: edits are served without a restart.' : ''
+  }
   `);
 
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
+    watcher?.close();
     console.log('\nStopping...');
     const interrupted = await stack.stop();
     if (interrupted > 0)

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 
 // Only node:util is loaded before the flags are read: `--help` and a mistyped flag answer at once.
 const USAGE = `npm start -- [--port 3000] [--fresh] [--no-demo] [--in-memory] [--data-dir DIR] [--log-level L]
+                [--watch]
 
 Runs the synthesized app on this machine: DynamoDB on 127.0.0.1, the state machines, the Lambda
 handlers and the API routes of cdk.out, with no AWS account.
@@ -12,6 +13,7 @@ handlers and the API routes of cdk.out, with no AWS account.
   --data-dir D     where the data is kept (default .local/dynamodb)
   --no-demo        do not submit the example dataset-build workflow
   --log-level L    debug, info, warn (default) or error
+  --watch          reload handlers on save; re-synthesize on a definition or CDK change
   --help           this text`;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
@@ -31,6 +33,7 @@ const parse = () => {
         'data-dir': { type: 'string' },
         'no-demo': { type: 'boolean', default: false },
         'log-level': { type: 'string' },
+        watch: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -53,14 +56,6 @@ if (level !== undefined) {
   process.env.POWERTOOLS_LOG_LEVEL = level.toUpperCase();
 }
 
-/** A definition that does not validate is a list of problems for a person, not a stack trace. */
-const explain = (error: unknown): string => {
-  const { name, message, issues } = error as { name?: string; message?: string; issues?: unknown };
-  if (name === 'WorkflowDefinitionError' && Array.isArray(issues))
-    return `invalid workflow definition:\n${issues.map((i: { path: string; message: string }) => `  - ${i.path}: ${i.message}`).join('\n')}`;
-  return message ?? String(error);
-};
-
 try {
   const [{ runLocal }, { DEFAULT_DATA_DIR }] = await Promise.all([
     import('./run-local.js'),
@@ -71,8 +66,10 @@ try {
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
     fresh: values.fresh ?? false,
     demo: !values['no-demo'],
+    watch: values.watch ?? false,
   });
 } catch (error) {
+  const { explain } = await import('./explain.js');
   console.error(`npm start: ${explain(error)}`);
   process.exit(1);
 }

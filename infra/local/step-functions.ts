@@ -61,7 +61,7 @@ interface Execution {
  * Task state overridden to call the real handlers in-process, the local DynamoDB, or a task token.
  */
 export class LocalStepFunctions {
-  readonly machines: readonly RunnableMachine[];
+  machines: readonly RunnableMachine[] = [];
   private readonly executions = new Map<string, Execution>();
   private readonly statusEvents: StatusEvents;
   private readonly bridge: TaskBridge;
@@ -71,7 +71,15 @@ export class LocalStepFunctions {
     this.scale = options.retryIntervalScale ?? 1;
     this.statusEvents = new StatusEvents(options.region);
     this.bridge = new TaskBridge(options);
-    this.machines = stateMachinesOf(options.template, { region: options.region }).map(runnableMachine);
+    this.useTemplate(options.template);
+  }
+
+  /**
+   * The state machines of a newly synthesized template, for the executions started from now on;
+   * executions in flight keep the definition they started with, as on AWS after an update.
+   */
+  useTemplate(template: CfnTemplate): void {
+    this.machines = stateMachinesOf(template, { region: this.options.region }).map(runnableMachine);
   }
 
   startExecution(request: { stateMachineArn: string; name?: string; input?: string }): {

@@ -10,6 +10,9 @@ const INPUTS = ['infra', 'state-machines', 'functions', 'cdk.json', 'package-loc
 const IGNORED = new Set(['node_modules', 'local']);
 const KEPT = 5;
 
+/** Where the local stack keeps the templates it synthesized, by the hash of their inputs. */
+export const SYNTH_CACHE_DIR = join(REPO_ROOT, '.local/synth');
+
 const filesUnder = (path: string): string[] => {
   if (!existsSync(path)) return [];
   if (!statSync(path).isDirectory()) return [path];
@@ -34,10 +37,15 @@ export const templateInputsHash = (root = REPO_ROOT): string => {
  * .local/synth/ by the hash of its inputs): a restart with nothing changed skips the CDK app, which
  * is most of a first start (docs/local-stack.md). aws-cdk-lib is loaded only on a miss.
  */
-export const cachedTemplate = async (options: { cacheDir: string; outdir: string }): Promise<CfnTemplate> => {
+export const cachedTemplate = async (options: {
+  cacheDir: string;
+  outdir: string;
+  /** The synthesis module to use on a miss (`--watch` passes a fresh copy). @default infra/synth.ts */
+  synth?: () => Promise<typeof import('../synth.js')>;
+}): Promise<CfnTemplate> => {
   const file = join(options.cacheDir, `${templateInputsHash()}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
-  const { synthTemplate } = await import('../synth.js');
+  const { synthTemplate } = await (options.synth ?? (() => import('../synth.js')))();
   const template = synthTemplate({ outdir: options.outdir });
   mkdirSync(options.cacheDir, { recursive: true });
   writeFileSync(file, JSON.stringify(template));
