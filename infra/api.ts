@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { routes } from '../functions/api/routes.js';
 import { envName } from '../functions/config/environment.js';
 import { modelSchemaOf } from './api-model.js';
+import { GATEWAY_RESPONSES } from './gateway-responses.js';
 import { createAppFunction } from './lambda.js';
 import type { WorkflowTables } from './workflow-tables.js';
 
@@ -142,24 +143,24 @@ export class ControlApi extends Construct {
     }
   }
 
-  /** Errors API Gateway answers itself (auth, throttling, body validation) get the API's error shape. */
+  /**
+   * Errors API Gateway answers itself (unknown route or method, auth, throttling, size, body
+   * validation) get the API's error shape, with their statuses in the template: the local gateway
+   * renders its own refusals from these resources (docs/local-stack.md, "API Gateway").
+   */
   private addErrorResponses(): void {
-    const body = (error: string) => ({
-      'application/json': `{"error":"${error}","message":$context.error.messageString}`,
-    });
-    this.api.addGatewayResponse('BadRequestBody', {
-      type: apigw.ResponseType.BAD_REQUEST_BODY,
-      statusCode: '400',
-      templates: body('ValidationError'),
-    });
-    this.api.addGatewayResponse('Default4xx', {
-      type: apigw.ResponseType.DEFAULT_4XX,
-      templates: body('$context.error.responseType'),
-    });
-    this.api.addGatewayResponse('Default5xx', {
-      type: apigw.ResponseType.DEFAULT_5XX,
-      templates: body('$context.error.responseType'),
-    });
+    for (const { type, statusCode, template } of GATEWAY_RESPONSES) {
+      const id = type
+        .toLowerCase()
+        .split('_')
+        .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+        .join('');
+      this.api.addGatewayResponse(id, {
+        type: apigw.ResponseType.of(type),
+        ...(statusCode !== undefined ? { statusCode: String(statusCode) } : {}),
+        templates: { 'application/json': template },
+      });
+    }
   }
 
   private addUsagePlan(): apigw.IApiKey {

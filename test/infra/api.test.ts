@@ -2,7 +2,15 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../functions/api/routes.js';
+import { ErrorResponse } from '../../functions/api/schemas.js';
 import { buildApp } from '../../infra/build-app.js';
+import {
+  DEFAULT_4XX,
+  DEFAULT_5XX,
+  GATEWAY_RESPONSE_STATUS,
+  type GatewayResponseType,
+} from '../../infra/gateway-responses.js';
+import { gatewayResponsesOf, refusal, renderGatewayResponse } from '../../infra/local/gateway-responses.js';
 import { synthTemplate } from '../../infra/synth.js';
 
 const iamTemplate = Template.fromJSON(synthTemplate());
@@ -110,10 +118,63 @@ describe('control API template', () => {
     });
   });
 
-  it('answers gateway errors in the API error shape', () => {
-    iamTemplate.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'BAD_REQUEST_BODY',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error"') },
-    });
+  it('answers every error API Gateway gives itself in the API error schema, 4xx statuses spelled out', () => {
+    for (const template of [iamTemplate, apiKeyTemplate]) {
+      const responses = Object.values(
+        template.findResources('AWS::ApiGateway::GatewayResponse') as Resources,
+      );
+      const byType = new Map(responses.map(({ Properties: p }) => [String(p.ResponseType), p]));
+      expect(byType.size).toBe(responses.length);
+      // The defaults keep each type's own status (a failed Lambda stays a 502, a timeout a 504).
+      for (const type of [DEFAULT_4XX, DEFAULT_5XX]) {
+        expect(byType.get(type), type).toBeDefined();
+        expect(byType.get(type)?.StatusCode, type).toBeUndefined();
+      }
+      for (const [type, status] of Object.entries(GATEWAY_RESPONSE_STATUS))
+        if (status < 500) expect(byType.get(type)?.StatusCode, type).toBe(String(status));
+        else expect(byType.has(type), `${type} is left to DEFAULT_5XX`).toBe(false);
+      for (const props of byType.values())
+        expect(Object.keys(props.ResponseTemplates as object), String(props.ResponseType)).toEqual([
+          'application/json',
+        ]);
+    }
+  });
+
+  it('renders, as the local gateway reads it, to the error schema for every type and any message', () => {
+    const template = synthTemplate();
+    const api = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::ApiGateway::RestApi',
+    )?.[0];
+    const responses = gatewayResponsesOf(template, api ?? '');
+    const request = {
+      requestId: 'r-1',
+      httpMethod: 'GET',
+      path: '/x',
+      resourcePath: '',
+      stage: 'dev',
+      sourceIp: '127.0.0.1',
+      userAgent: 'test',
+      domainName: 'localhost',
+      requestTimeEpoch: 0,
+      headers: {},
+      query: {},
+      pathParameters: {},
+    };
+    const types = Object.keys(GATEWAY_RESPONSE_STATUS) as GatewayResponseType[];
+    for (const type of types)
+      for (const message of ['Missing Authentication Token', 'quote " backslash \\ newline \n </script> é']) {
+        const answer = renderGatewayResponse(responses, refusal(type, message), request);
+        expect(answer.statusCode, type).toBe(GATEWAY_RESPONSE_STATUS[type]);
+        expect(answer.headers['content-type']).toBe('application/json');
+        const body = JSON.parse(answer.body);
+        expect(ErrorResponse.strict().parse(body)).toEqual({
+          error: type === 'BAD_REQUEST_BODY' ? 'ValidationError' : type,
+          message,
+        });
+      }
+    // A Lambda proxy integration that fails keeps API Gateway's 502 under DEFAULT_5XX.
+    expect(
+      renderGatewayResponse(responses, refusal('INTEGRATION_FAILURE', 'x', 502), request).statusCode,
+    ).toBe(502);
   });
 });
