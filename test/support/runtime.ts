@@ -92,7 +92,8 @@ export const withRuntime = (
   app: LocalApp,
   options: { definitions?: readonly WorkflowDefinition[] } = {},
 ): RuntimeApp => {
-  const { destroy, ...runtime } = appRuntime(app, options);
+  // The app has its own stateMachines (a getter: a --watch reload may change them).
+  const { destroy, stateMachines: _, ...runtime } = appRuntime(app, options);
   const close = app.close.bind(app);
   return Object.assign(app, runtime, {
     async close() {
