@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger, type LogItem, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import { LineLogFormatter, LineLogItem, lineFormatRequested } from './log-line.js';
+import { redactUserData } from './log-redaction.js';
 
 /** Service name of every function (infra/lambda.ts sets the same value in POWERTOOLS_SERVICE_NAME). */
 export const SERVICE_NAME = 'job-orchestrator';
@@ -14,7 +15,8 @@ const STDERR_FROM = LogLevelThreshold.WARN;
 
 /**
  * Powertools' Logger, printing a `line` log item (log-line.ts) as text rather than JSON. Every other
- * item, which is every item unless `LOG_FORMAT=line`, is printed by Powertools unchanged.
+ * item, which is every item unless `LOG_FORMAT=line`, is printed by Powertools unchanged, but for
+ * user data: `metadata` and request bodies are printed as their keys and sizes (log-redaction.ts).
  */
 class AppLogger extends Logger {
   protected override createLogger(options?: ConstructorOptions): Logger {
@@ -22,6 +24,7 @@ class AppLogger extends Logger {
   }
 
   protected override printLog(logLevel: number, log: LogItem): void {
+    log.setAttributes(redactUserData(log.getAttributes()));
     if (!(log instanceof LineLogItem)) {
       super.printLog(logLevel, log);
       return;
