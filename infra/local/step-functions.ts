@@ -8,6 +8,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { executionArnOf } from '../../functions/contract/executions.js';
 import type { CfnTemplate } from '../synth.js';
+import { DATA_LIMIT_ERROR, dataLimitCause } from './data-limit.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type RunnableMachine, runnableMachine } from './runnable-machine.js';
 import {
@@ -135,7 +136,11 @@ export class LocalStepFunctions {
     execution.abort = run.abort;
     execution.recorded = this.record(execution, run.eventLogs);
     run.result.then(
-      (output) => this.finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
+      // The log is read to its end first: a state over the payload quota fails the run (enforceDataLimit).
+      (output) =>
+        execution.recorded.then(() =>
+          this.finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
+        ),
       (error: unknown) => this.finish(execution, failureOf(error)),
     );
     this.statusEvents.emit(description);
@@ -205,7 +210,10 @@ export class LocalStepFunctions {
   private async record(execution: Execution, events: EventLogs): Promise<void> {
     for await (const logged of events) {
       const event = logged as unknown as Record<string, unknown>;
-      const state = (event.state ?? event.parentState) as { name?: string } | undefined;
+      const state = (event.state ?? event.parentState) as
+        | { name?: string; input?: unknown; output?: unknown }
+        | undefined;
+      this.enforceDataLimit(execution, String(event.type), event.state as typeof state);
       execution.history.push({
         type: String(event.type),
         ...(state?.name ? { state: state.name } : {}),
@@ -213,6 +221,28 @@ export class LocalStepFunctions {
         timestamp: Number(event.timestamp),
       });
     }
+  }
+
+  /**
+   * Every state's input and output within the payload quota (infra/local/data-limit.ts), as AWS
+   * checks them; a task's own payload and result are checked before it returns (task-bridge.ts).
+   */
+  private enforceDataLimit(
+    execution: Execution,
+    type: string,
+    state: { name?: string; input?: unknown; output?: unknown } | undefined,
+  ): void {
+    if (!state || execution.description.status !== 'RUNNING') return;
+    const cause =
+      type === 'StateEntered'
+        ? dataLimitCause(state.input, `input of state '${state.name}'`)
+        : type === 'StateExited'
+          ? dataLimitCause(state.output, `output of state '${state.name}'`)
+          : undefined;
+    if (!cause) return;
+    this.finish(execution, { status: 'FAILED', error: DATA_LIMIT_ERROR, cause });
+    execution.abort();
+    this.options.tokens.closeExecution(execution.description.executionArn);
   }
 
   private finish(execution: Execution, patch: Partial<ExecutionDescription>): void {

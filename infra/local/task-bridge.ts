@@ -7,6 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
+import { DATA_LIMIT_ERROR, dataLimitCause } from './data-limit.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 import { RetryScaler } from './retry-scaler.js';
 import type { RunnableMachine } from './runnable-machine.js';
@@ -53,6 +54,12 @@ const substitute = (value: Json, replacements: [string, string][]): Json => {
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, replacements)]));
   return value;
+};
+
+/** Fails the execution as AWS does, uncatchable, when a task's payload passes the quota. */
+const overLimit = (value: Json, what: string): void => {
+  const cause = dataLimitCause(value, what);
+  if (cause) throw namedError(DATA_LIMIT_ERROR, cause, true);
 };
 
 const contains = (value: Json, needle: string): boolean => JSON.stringify(value ?? null).includes(needle);
@@ -107,8 +114,10 @@ export class TaskBridge {
       handlers[name] = async (input) => {
         if (description.status !== 'RUNNING') throw namedError('States.Runtime', 'Execution stopped', true);
         const prepared = substitute(input, [[ENTERED_TIME, new Date().toISOString()]]);
+        overLimit(prepared, `input of state '${name}' (after Parameters)`);
         try {
           const output = await this.runTask(description.executionArn, name, state, prepared);
+          overLimit(output, `result of state '${name}'`);
           retry.succeeded(name);
           return output as JsonValue;
         } catch (error) {

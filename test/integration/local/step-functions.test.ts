@@ -262,3 +262,32 @@ describe('the local Step Functions endpoint', () => {
     }
   });
 });
+
+describe('the payload quota (256 KiB), as AWS enforces it', () => {
+  const limitsArn = `arn:aws:states:${region}:000000000000:stateMachine:fixture-limits`;
+  const run = async (input: Record<string, unknown>) => {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: limitsArn, input: JSON.stringify(input) }),
+    );
+    return stepFunctions.waitFor(executionArn as string);
+  };
+
+  it('runs a state machine whose states stay within it', async () => {
+    const final = await run({ first: 20_000, half: 50_000 });
+    expect(final.status).toBe('SUCCEEDED');
+    expect(JSON.parse(final.output as string).halves).toHaveLength(2);
+  });
+
+  it("fails the execution with States.DataLimitExceeded, which no Catch takes, on a task's result over it", async () => {
+    const final = await run({ first: 300_000, half: 1 });
+    expect(final).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(final.cause).toContain("result of state 'First blob'");
+  });
+
+  it("fails it on a state's output over it, though each branch's result fits", async () => {
+    // Each branch's output is its input plus 140 KB; the Parallel's output holds both branches.
+    const final = await run({ first: 1, half: 140_000 });
+    expect(final).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(final.cause).toContain("state 'Two halves'");
+  });
+});
