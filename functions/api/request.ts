@@ -21,14 +21,24 @@ export const lowerCaseHeaders = (headers: APIGatewayProxyEvent['headers'] | null
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
+/** Unknown field names listed in one problem, at most; each cut to 50 characters. */
+const MAX_LISTED_KEYS = 10;
+/** Problems listed in a 400, at most: an answer stays small whatever the request (Lambda answers ≤ 6 MB). */
+const MAX_ISSUES = 20;
+
+const listKeys = (keys: readonly string[]): string => {
+  const listed = keys.slice(0, MAX_LISTED_KEYS).map((key) => key.slice(0, 50));
+  const more = keys.length - listed.length;
+  return `${listed.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`;
+};
+
 /** Turns zod issues into the `details` of a 400: where (the field path) and which rule. */
 const issuesOf = (where: string, error: z.ZodError): ValidationIssue[] =>
-  error.issues.map((issue) => {
+  error.issues.slice(0, MAX_ISSUES).map((issue) => {
     const path = [where, ...issue.path.map(String)].filter(Boolean).join('.');
-    const unknownKeys =
-      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => key.slice(0, 50)).join(', ') : '';
+    const unknownKeys = issue.code === 'unrecognized_keys' ? listKeys(issue.keys) : '';
     return {
-      path: unknownKeys ? `${path}${path ? '.' : ''}${unknownKeys}` : path,
+      path: unknownKeys ? `${path}${path ? '.' : ''}${unknownKeys}` : path.slice(0, 500),
       rule: issue.code,
       message: unknownKeys ? `unknown field(s): ${unknownKeys}` : issue.message,
     };
@@ -40,10 +50,8 @@ const validate = <S extends z.ZodType>(schema: S, where: string, value: unknown)
   const issues = issuesOf(where, result.error);
   const first = issues[0];
   const message = first ? `${first.path || where}: ${first.message}` : `invalid ${where}`;
-  throw new ValidationError(
-    issues.length > 1 ? `${message} (and ${issues.length - 1} more)` : message,
-    issues,
-  );
+  const others = result.error.issues.length - 1;
+  throw new ValidationError(others > 0 ? `${message} (and ${others} more)` : message, issues);
 };
 
 const readBody = (event: APIGatewayProxyEvent, route: Route, headers: Record<string, string>): unknown => {
