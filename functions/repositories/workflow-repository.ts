@@ -18,7 +18,7 @@ import {
   updateIf,
   writeStatus,
 } from './conditions.js';
-import { fromWorkflowItem, type Item, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
+import { fromWorkflowItem, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
 import { type RepositoryOptions, WorkflowReader } from './workflow-reads.js';
 
 export type { RepositoryOptions } from './workflow-reads.js';
@@ -70,9 +70,6 @@ const progressOf = (record: WorkflowRecord) => ({
   completed: record.status === 'completed',
 });
 
-/** Where a resume keeps the pause tokens it handed back (read only when its write is replayed). */
-const RESUMED_TOKENS_ATTR = 'resumedTokens';
-
 /** Statuses in which step completions still count. */
 const PROGRESS_STATUSES: readonly WorkflowStatus[] = ['running', 'paused'];
 
@@ -95,7 +92,8 @@ export class WorkflowRepository extends WorkflowReader {
     to: WorkflowStatus,
     options: WorkflowTransitionOptions,
   ): Promise<WorkflowRecord> {
-    const record = this.remember(fromWorkflowItem(await this.move(workflowId, to, options, this.now())));
+    const { attributes: item } = await this.move(workflowId, to, options, this.now());
+    const record = this.remember(fromWorkflowItem(item));
     return this.announce(record, statusChanged(record));
   }
 
@@ -116,7 +114,7 @@ export class WorkflowRepository extends WorkflowReader {
     };
     const remove = ['errorMessage', 'completedAt'] as const;
     // Not from paused: resuming is markResumed, which hands back the pause tokens.
-    const item = await this.move(
+    const { attributes: item } = await this.move(
       workflowId,
       'running',
       { action: 'start', from: ['pending', 'recovering'], set, remove },
@@ -131,36 +129,25 @@ export class WorkflowRepository extends WorkflowReader {
   }
 
   /**
-   * paused → running, handing back every stored pause token exactly once: the old item comes back
-   * from the same write that empties the map (kept as `{}` so the next pause can store tokens). The
-   * write also keeps the tokens it took in `resumedTokens`, so that a retry of a write whose answer
-   * was lost (conditions.ts, `updateIf`) still hands them back rather than stranding the execution.
+   * paused → running, handing back every stored pause token exactly once: the write that empties
+   * the map (kept as `{}` for the next pause) returns the old item and keeps the tokens it took in
+   * `resumedTokens`, where a retry of it whose answer was lost (`updateIf`) finds them.
    */
   async markResumed(
     workflowId: string,
   ): Promise<{ record: WorkflowRecord; pauseTokens: Record<string, string> }> {
     const now = this.now();
-    const resume: Move = {
-      action: 'resume',
-      from: ['paused'],
-      set: { pauseTokens: {}, [RESUMED_TOKENS_ATTR]: ifNotExists('pauseTokens', {}) },
-      returnValues: 'ALL_OLD',
-    };
-    const outcome = await this.write(workflowId, 'running', resume, now);
-    if (!outcome.ok) {
-      const current = await this.current(workflowId, outcome.old, now);
-      throw new InvalidTransitionError('workflow', resume.action, String(current.status), 'running');
-    }
-    // A replayed write answers with the item as it is now: the tokens it took are in resumedTokens.
-    const old = outcome.attributes;
-    const taken = (outcome.replayed ? old[RESUMED_TOKENS_ATTR] : old.pauseTokens) ?? {};
+    const set = { pauseTokens: {}, resumedTokens: ifNotExists('pauseTokens', {}) };
+    const resume: Move = { action: 'resume', from: ['paused'], set, returnValues: 'ALL_OLD' };
+    const { attributes: old, replayed } = await this.move(workflowId, 'running', resume, now);
     // The write's effect is known exactly, so the new record is derived rather than read again.
-    const updated = outcome.replayed
+    const updated = replayed
       ? old
       : { ...old, status: 'running', updatedAt: now.toISOString(), pauseTokens: {} };
     const record = this.remember(fromWorkflowItem(updated));
     await this.announce(record, statusChanged(record, 'paused'));
-    return { record, pauseTokens: taken as Record<string, string> };
+    const taken = replayed ? old.resumedTokens : old.pauseTokens;
+    return { record, pauseTokens: (taken ?? {}) as Record<string, string> };
   }
 
   markCompleted(workflowId: string): Promise<WorkflowRecord> {
@@ -182,7 +169,7 @@ export class WorkflowRepository extends WorkflowReader {
     const now = this.now();
     const steps = done && stepSet(done);
     const recount = done ? { currentStep: done.length, ...(steps ? { completedSteps: steps } : {}) } : {};
-    const item = await this.move(
+    const { attributes: item } = await this.move(
       workflowId,
       'cancelled',
       {
@@ -404,9 +391,9 @@ export class WorkflowRepository extends WorkflowReader {
   }
 
   /** `write`, refused with InvalidTransitionError (or NotFoundError) when the condition fails. */
-  private async move(workflowId: string, to: WorkflowStatus, move: Move, now: Date): Promise<Item> {
+  private async move(workflowId: string, to: WorkflowStatus, move: Move, now: Date) {
     const outcome = await this.write(workflowId, to, move, now);
-    if (outcome.ok) return outcome.attributes;
+    if (outcome.ok) return outcome;
     const current = await this.current(workflowId, outcome.old, now);
     throw new InvalidTransitionError('workflow', move.action, String(current.status), to);
   }
