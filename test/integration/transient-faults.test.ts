@@ -120,8 +120,6 @@ describe('transient faults on 10 % of the DynamoDB and Step Functions calls', ()
           attempts: 1,
           totalAttempts: 1,
         });
-      const download = tasks.find((t) => t.taskName === 'download');
-      expect(download?.result.count, id).toBe(40);
       // Nothing created twice under a retried Idempotency-Key.
       const ofJob = await test.app.orchestrator.listByJob(`chaos-job-${i}`);
       expect(ofJob.items.map((w) => w.workflowId)).toEqual([id]);
