@@ -1,4 +1,5 @@
 import {
+  DescribeExecutionCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
@@ -56,6 +57,9 @@ export interface OrchestratorDeps {
 
 /** The error a cancel stops its execution with: how the recovery side tells a cancel from a failure. */
 export const CANCEL_ERROR = 'WorkflowCancelled';
+
+/** Statuses of an execution that is over: nothing it waits on can be released any more. */
+const ENDED_EXECUTION = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /** Errors of Step Functions that mean "already done": a retried call must not fail on them. */
 const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken', 'ExecutionDoesNotExist']);
@@ -183,8 +187,17 @@ export class Orchestrator {
     return this.deps.repos.workflows.markPaused(workflowId);
   }
 
-  /** paused → running, then releases every execution branch parked at a pause gate. */
+  /**
+   * paused → running, then releases every execution branch parked at a pause gate. When the paused
+   * run's execution is gone (it ended with the process or engine that ran it, or was stopped while
+   * paused), there is nothing to release: a new run starts from the steps not done instead.
+   */
   async resume(workflowId: string): Promise<WorkflowRecord> {
+    const workflow = await this.get(workflowId);
+    if (workflow.status === 'paused') {
+      const ended = await this.endOf(workflow.executionArn);
+      if (ended) return this.resumeAsNewRun(workflow, ended);
+    }
     const { record, pauseTokens } = await this.deps.repos.workflows.markResumed(workflowId);
     for (const token of Object.values(pauseTokens)) {
       await this.ignoreAlreadyDone(
@@ -192,6 +205,53 @@ export class Orchestrator {
       );
     }
     return record;
+  }
+
+  /**
+   * How the run's execution ended, or undefined while it runs (or when the record names none).
+   * An execution Step Functions does not know is gone: the engine that ran it is not this one (a
+   * restarted local stack), or it was never started. Were it being started at this very moment, the
+   * new run would supersede it: its steps' writes carry the old run's token and change nothing.
+   */
+  private async endOf(executionArn: string | undefined): Promise<string | undefined> {
+    if (!executionArn) return undefined;
+    try {
+      const { status } = await this.deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      // Only a status that says it is over counts: running, pending a redrive (or anything newer) is not.
+      return status && ENDED_EXECUTION.has(status) ? `Execution ${status}` : undefined;
+    } catch (error) {
+      if ((error as Error).name === 'ExecutionDoesNotExist') return 'Execution LOST';
+      throw error;
+    }
+  }
+
+  /**
+   * Resume of a paused workflow whose execution ended: paused → failed (the run is over) → a
+   * recovery of the steps not done, at once, through `recover` (its re-run set, staged resets, new
+   * run token and execution). The new run counts as a recovery attempt: none left is a 409 that
+   * changes nothing (the workflow stays paused; cancel it, or it waits).
+   */
+  private async resumeAsNewRun(workflow: WorkflowRecord, ended: string): Promise<WorkflowRecord> {
+    const { workflowId } = workflow;
+    if (workflow.recoveryAttempts >= workflow.maxRecoveryAttempts)
+      throw new RecoveryLimitError(workflow.recoveryAttempts, workflow.maxRecoveryAttempts);
+    // From paused only: a concurrent resume or cancel got there first, and this one is refused (409).
+    await this.deps.repos.workflows.transition(workflowId, 'failed', {
+      action: 'resume',
+      from: ['paused'],
+      set: { errorMessage: `${ended} while paused: resumed as a new run` },
+    });
+    logger.info('resume: the paused run is over, a new run starts', { workflowId, ended });
+    try {
+      const { rerun: _rerun, ...running } = await this.recover(workflowId, {
+        reason: `resume (${ended.toLowerCase()} while paused)`,
+      });
+      return running;
+    } catch (error) {
+      // A recovery (the reconciler's, say) or a cancel moved it on between the two writes.
+      if (!(error instanceof InvalidTransitionError)) throw error;
+      return this.get(workflowId);
+    }
   }
 
   /** Stops the execution now; every task that had not finished becomes cancelled. */

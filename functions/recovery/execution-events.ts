@@ -23,7 +23,13 @@ export const ExecutionStatusChange = z.object({
 });
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
 
-export type EventOutcome = RecoveryOutcome | 'ignored' | 'stale' | 'announced' | 'cancel-finished';
+export type EventOutcome =
+  | RecoveryOutcome
+  | 'ignored'
+  | 'stale'
+  | 'announced'
+  | 'cancel-finished'
+  | 'kept-paused';
 
 const workflowIdOf = (input: string | null | undefined): string | undefined => {
   try {
@@ -61,6 +67,20 @@ export const onExecutionStatusChange = async (
     return 'announced';
   }
   if (await endedByCancel(deps, workflow, detail.error)) return finishCancel(deps, workflow);
+  if (workflow.status === 'paused' && detail.status === 'ABORTED') {
+    // Stopped while paused (outside the app, or by the local stack shutting down): nothing ran to
+    // fail. It waits for its resume, which starts a new run from the steps not done; only what the
+    // run left in flight is closed.
+    await closeInFlightTasks(
+      deps.repos,
+      workflowId,
+      'failed',
+      executionFailureMessage(detail),
+      detail.executionArn,
+    );
+    logger.warn('execution stopped while paused: kept paused', { executionArn: detail.executionArn });
+    return 'kept-paused';
+  }
   const failed = await failedRecord(deps, workflow, executionFailureMessage(detail));
   if (!failed) return 'ignored';
   // Only this execution's tasks: a recovery may already have started the next run.

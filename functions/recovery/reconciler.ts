@@ -1,10 +1,12 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { executionArnOf, executionFailureMessage, executionName } from '../contract/executions.js';
+import { InvalidTransitionError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { isTerminalWorkflowStatus, type WorkflowStatus } from '../domain/statuses.js';
 import { closeInFlightTasks, IN_FLIGHT_TASK_STATUSES } from '../orchestrator/open-tasks.js';
 import { logger } from '../shared/logger.js';
 import { recoverAutomatically } from './automatic.js';
+import { LAUNCH_WINDOW_SECONDS, lostExecutionMessage } from './config.js';
 import type { RecoveryDeps } from './deps.js';
 import { endedByCancel, finishCancel } from './execution-events.js';
 
@@ -15,6 +17,11 @@ export interface ReconcileSummary {
   completed: number;
   /** running/paused whose execution ended otherwise (or vanished) → failed. */
   failed: number;
+  /**
+   * paused whose execution is gone, or was stopped (not by a cancel): kept paused, its tasks left in
+   * flight closed; its resume starts a new run. Counted by every pass until it is resumed.
+   */
+  pausedKept: number;
   /** Automatic recoveries started for those (their status event was lost with the rest). */
   recoveries: number;
   /** recovering with no run (its delayed start ended or never began) → the run started. */
@@ -30,8 +37,24 @@ export interface ReconcileSummary {
   errors: number;
 }
 
-/** Statuses whose record claims an execution is (or is about to be) under way. */
-const NON_TERMINAL: readonly WorkflowStatus[] = ['running', 'paused', 'recovering'];
+/** What a pass may be told besides the schedule's tick (the reconcile handler reads it from the event). */
+export interface ReconcileOptions {
+  /**
+   * Every execution started before this instant is gone: the engine that ran them is not the one
+   * answering now (the local stack restarted after a crash). A record last written before it whose
+   * execution does not exist is a dead run at once: nothing can still be starting it.
+   */
+  readonly executionsLostBefore?: Date;
+  /** Why those executions are gone, for the message of the workflows failed for it. */
+  readonly lostCause?: string;
+}
+
+/**
+ * Statuses whose record claims an execution is (or is about to be) under way. `recovering` first:
+ * its repair (starting the prepared run) is the quickest, and the `running` ones this pass turns
+ * into `recovering` are not looked at twice.
+ */
+const NON_TERMINAL: readonly WorkflowStatus[] = ['recovering', 'paused', 'running'];
 
 type Execution = DescribeExecutionCommandOutput | undefined;
 
@@ -41,11 +64,15 @@ type Execution = DescribeExecutionCommandOutput | undefined;
  * under a workflow that ended. Each repair is one conditional write, so a pass racing the event
  * handler (or another pass) cannot undo newer work.
  */
-export const reconcile = async (deps: RecoveryDeps): Promise<ReconcileSummary> => {
+export const reconcile = async (
+  deps: RecoveryDeps,
+  options: ReconcileOptions = {},
+): Promise<ReconcileSummary> => {
   const summary: ReconcileSummary = {
     checked: 0,
     completed: 0,
     failed: 0,
+    pausedKept: 0,
     recoveries: 0,
     runsStarted: 0,
     recoveringFailed: 0,
@@ -55,25 +82,59 @@ export const reconcile = async (deps: RecoveryDeps): Promise<ReconcileSummary> =
     errors: 0,
   };
   const now = (deps.now ?? (() => new Date()))();
-  const stale = (at: string) => now.getTime() - Date.parse(at) >= deps.config.staleAfterSeconds * 1000;
+  const age = (at: string) => now.getTime() - Date.parse(at);
+  const stale = (at: string) => age(at) >= deps.config.staleAfterSeconds * 1000;
+  const lostBefore = options.executionsLostBefore?.getTime();
+  const rules: Rules = {
+    // A missing execution is a dead run once nothing can still be starting it (see
+    // LAUNCH_WINDOW_SECONDS), or when it belonged to an engine that is gone.
+    cannotBeStarting: (at) =>
+      (lostBefore !== undefined && Date.parse(at) < lostBefore) ||
+      age(at) >= Math.min(deps.config.staleAfterSeconds, LAUNCH_WINDOW_SECONDS) * 1000,
+    lostMessage: lostExecutionMessage(options.lostCause),
+  };
   for (const status of NON_TERMINAL) {
-    for await (const workflow of pages((cursor) =>
-      deps.repos.workflows.listByStatus(status, { limit: 100, ...cursor }),
-    )) {
+    const listed = pages((cursor) => deps.repos.workflows.listByStatus(status, { limit: 100, ...cursor }));
+    await eachConcurrently(listed, async (workflow) => {
       summary.checked++;
       try {
-        if (workflow.status === 'recovering') await repairRecovering(deps, workflow, stale, summary);
-        else await repairRunning(deps, workflow, stale, summary);
+        if (workflow.status === 'recovering') await repairRecovering(deps, workflow, rules, summary);
+        else await repairRunning(deps, workflow, rules, summary);
       } catch (error) {
         summary.errors++;
         logger.error('reconcile: repair failed', { workflowId: workflow.workflowId, error });
       }
-    }
+    });
   }
   await recoverLostFailures(deps, stale, summary);
   await closeOrphanedTasks(deps, stale, summary);
   logger.info('reconcile: pass done', { ...summary });
   return summary;
+};
+
+/** How a pass tells a record's age and what happened to an execution it cannot find. */
+interface Rules {
+  /** Written long enough ago (or before the engine answering now) that its run cannot be starting. */
+  readonly cannotBeStarting: (at: string) => boolean;
+  /** What a workflow whose execution does not exist is failed with. */
+  readonly lostMessage: string;
+}
+
+/**
+ * Workflows repaired at the same time: each repair touches its own workflow only (every write
+ * conditional), and a restart may find many at once.
+ */
+const REPAIR_CONCURRENCY = 8;
+
+/** Runs `work` over the items, at most REPAIR_CONCURRENCY at a time; `work` must not throw. */
+const eachConcurrently = async <T>(items: AsyncIterable<T>, work: (item: T) => Promise<void>) => {
+  const running = new Set<Promise<void>>();
+  for await (const item of items) {
+    const done: Promise<void> = work(item).finally(() => running.delete(done));
+    running.add(done);
+    if (running.size >= REPAIR_CONCURRENCY) await Promise.race(running);
+  }
+  await Promise.all(running);
 };
 
 async function* pages<T>(
@@ -99,15 +160,15 @@ const describe = async (deps: RecoveryDeps, executionArn: string): Promise<Execu
 const repairRunning = async (
   deps: RecoveryDeps,
   workflow: WorkflowRecord,
-  stale: (at: string) => boolean,
+  rules: Rules,
   summary: ReconcileSummary,
 ): Promise<void> => {
   const { workflowId, executionArn } = workflow;
   if (!executionArn) return;
   const execution = await describe(deps, executionArn);
   if (execution?.status === 'RUNNING' || execution?.status === 'PENDING_REDRIVE') return;
-  // Not found: started moments ago (eventual consistency), or lost; only an old record is repaired.
-  if (!execution && !stale(workflow.updatedAt)) return;
+  // Not found: being started right now (the record is written first), or gone for good.
+  if (!execution && !rules.cannotBeStarting(workflow.updatedAt)) return;
   if (execution && (await endedByCancel(deps, workflow, execution.error))) {
     if ((await finishCancel(deps, workflow)) === 'cancel-finished') summary.cancelsFinished++;
     return;
@@ -131,8 +192,24 @@ const repairRunning = async (
         error: execution.error,
         cause: execution.cause,
       })
-    : `Execution ${executionArn} does not exist`;
-  const failed = await deps.repos.workflows.markFailed(workflowId, message);
+    : rules.lostMessage;
+  if (workflow.status === 'paused' && (!execution || execution.status === 'ABORTED')) {
+    // Nothing ran to fail while paused: the workflow waits for its resume, which starts a new run
+    // from the steps not done (Orchestrator.resume). Only what the run left in flight is closed.
+    // Found again by every pass until it is resumed: logged when the pass closed something.
+    summary.pausedKept++;
+    const closed = await closeInFlightTasks(deps.repos, workflowId, 'failed', message, executionArn);
+    summary.tasksClosed += closed;
+    if (closed > 0)
+      logger.warn('reconcile: paused, its execution gone → kept paused, its tasks in flight closed', {
+        workflowId,
+        executionArn,
+        reason: message,
+      });
+    return;
+  }
+  const failed = await failFrom(deps, workflow, message);
+  if (!failed) return;
   summary.failed++;
   summary.tasksClosed += await closeInFlightTasks(deps.repos, workflowId, 'failed', message, executionArn);
   logger.warn('reconcile: ended execution, record said running → failed', {
@@ -144,17 +221,49 @@ const repairRunning = async (
     summary.recoveries++;
 };
 
+/**
+ * → failed, only from the status the pass read (running, or paused): a workflow paused, resumed or
+ * cancelled since is left to whoever moved it. Undefined when the write was refused for that.
+ */
+const failFrom = async (
+  deps: RecoveryDeps,
+  workflow: WorkflowRecord,
+  errorMessage: string,
+): Promise<WorkflowRecord | undefined> => {
+  try {
+    return await deps.repos.workflows.transition(workflow.workflowId, 'failed', {
+      action: 'fail',
+      from: [workflow.status],
+      set: { errorMessage, completedAt: (deps.now ?? (() => new Date()))().toISOString() },
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidTransitionError)) throw error;
+    logger.info('reconcile: the workflow moved on before its repair', {
+      workflowId: workflow.workflowId,
+      error: error.message,
+    });
+    return undefined;
+  }
+};
+
+/**
+ * A `recovering` record whose run was never started: its delayed start ended, never began, or went
+ * with the engine that ran it. The attempt is already counted and its resets committed, so the run
+ * it prepared is started (no second attempt is spent on it).
+ */
 const repairRecovering = async (
   deps: RecoveryDeps,
   workflow: WorkflowRecord,
-  stale: (at: string) => boolean,
+  rules: Rules,
   summary: ReconcileSummary,
 ): Promise<void> => {
   const { workflowId, recoveryAttempts: run } = workflow;
-  if (!stale(workflow.updatedAt)) return;
+  // A recovery writes the record first, then starts its delayed start (or its run): give it that time.
+  if (!rules.cannotBeStarting(workflow.updatedAt)) return;
   if (deps.config.delayedStart) {
     const arn = executionArnOf(deps.config.delayedStart, executionName(workflowId, run));
-    if ((await describe(deps, arn))?.status === 'RUNNING') return; // still waiting out its delay
+    const delayed = await describe(deps, arn);
+    if (delayed?.status === 'RUNNING') return; // still waiting out its delay
   }
   try {
     const running = await deps.orchestrator.startRecoveryRun(workflowId, run);

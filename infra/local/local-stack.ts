@@ -2,8 +2,11 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { envName } from '../../functions/config/environment.js';
 import { executionFailureMessage } from '../../functions/contract/executions.js';
+import { lostExecutionMessage } from '../../functions/recovery/config.js';
+import type { ReconcileSummary } from '../../functions/recovery/reconciler.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';
+import { rulesOf } from './event-bus.js';
 import { type LocalApp, startLocalApp } from './local-app.js';
 import { cachedTemplate } from './template-cache.js';
 
@@ -27,6 +30,12 @@ export interface LocalStack {
   /** Base URL of the API. */
   readonly url: string;
   /**
+   * What the start found of the previous process's runs (executions live in the process, so a
+   * stack killed without its shutdown leaves records naming executions that no longer exist) and
+   * repaired at once: see `repairLostRuns`.
+   */
+  readonly restored: LostRunsRepair;
+  /**
    * Stops executions in flight (their workflows recorded as interrupted, recoverable), then every
    * server; resolves with the number of workflows recorded as interrupted.
    */
@@ -48,6 +57,30 @@ export const INTERRUPTED_MESSAGE = executionFailureMessage({
   cause: INTERRUPTION_CAUSE,
 });
 
+/** Why the executions of an earlier process are gone: the cause their workflows' message gives. */
+export const LOST_CAUSE = `${INTERRUPTION_CAUSE}; its execution ended with that process`;
+
+/**
+ * The message a workflow gets when the local stack stopped without its shutdown (killed, crashed)
+ * while its run was in flight: the reconciler's wording for an execution that no longer exists.
+ * Recovery resumes it, automatically.
+ */
+export const LOST_RUN_MESSAGE = lostExecutionMessage(LOST_CAUSE);
+
+/** What the start repaired of the runs an earlier process left (counts of the reconciler's pass). */
+export interface LostRunsRepair {
+  /** running → failed with LOST_RUN_MESSAGE, tasks in flight closed; automatic recovery applies. */
+  readonly failed: number;
+  /** Of those, recoveries scheduled (the usual delay: RECOVERY_BASE_DELAY_SECONDS × 2^attempts). */
+  readonly recoveries: number;
+  /** recovering whose delayed start went with that process: the prepared run started now. */
+  readonly runsStarted: number;
+  /** paused: kept paused (tasks in flight closed); their resume starts a new run. */
+  readonly pausedKept: number;
+  /** Records the pass could not repair (each logged); the schedule's next pass tries again. */
+  readonly errors: number;
+}
+
 /**
  * The whole app on this machine: synthesizes the CDK app into cdk.out, starts DynamoDB on
  * 127.0.0.1, creates the tables, and serves the state machines, handlers, rules and API routes of
@@ -61,6 +94,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   });
   const dynamo = await startDynamoServer(options.dataDir ? { dataDir: options.dataDir } : {});
   try {
+    // Every execution this process runs starts after this instant: a record last written before it
+    // names an execution of an earlier process, which went with it.
+    const engineStartedAt = new Date();
     const app = await startLocalApp({
       template,
       dynamoEndpoint: dynamo.endpoint,
@@ -68,12 +104,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
       ...(options.scheduleScale !== undefined ? { scheduleScale: options.scheduleScale } : {}),
     });
+    // Before anything else: the previous process's dead runs are repaired as the API starts answering.
+    const restored = await repairLostRuns(app, engineStartedAt);
     // Everything the stack may run is compiled now, while the loader can still compile it.
     await app.lambda.preload();
     return {
       app,
       dynamo,
       url: app.api.url,
+      restored,
       stop: async () => {
         // In order (docs/local-stack.md, "Shutdown"): stop taking work, then status events off (the
         // recovery handler must not act on the runs stopped below), then the runs, then the servers.
@@ -108,4 +147,39 @@ const interruptRunning = async (app: LocalApp): Promise<number> => {
       });
   const summary = (await app.reconcile()) as { failed?: number };
   return summary.failed ?? 0;
+};
+
+/**
+ * One reconciler pass (the handler the template's schedule names), told that every execution started
+ * before `engineStartedAt` is gone: a record last written before then whose execution this engine
+ * does not know is a dead run at once, whatever its age (docs/behaviour.md, "Reconciler").
+ * `running` → failed with LOST_RUN_MESSAGE, tasks in flight closed, then the automatic-recovery
+ * rule (the same as for a failure event); `recovering` → the run it prepared starts; `paused` stays
+ * paused, and its resume starts a new run. Records this process writes are not touched.
+ */
+export const repairLostRuns = async (app: LocalApp, engineStartedAt: Date): Promise<LostRunsRepair> => {
+  const rule = rulesOf(app.template, app.region).find((r) => r.logicalId.includes('ReconcileSchedule'));
+  const target = rule?.targets[0];
+  if (!target) throw new Error('the template has no reconcile schedule');
+  const summary = (await app.lambda.invoke(target.arn, {
+    source: 'aws.events',
+    'detail-type': 'Scheduled Event',
+    detail: { executionsLostBefore: engineStartedAt.toISOString(), lostCause: LOST_CAUSE },
+  })) as ReconcileSummary;
+  const restored = {
+    failed: summary.failed,
+    recoveries: summary.recoveries,
+    runsStarted: summary.runsStarted,
+    pausedKept: summary.pausedKept,
+    errors: summary.errors,
+  };
+  const parts = [
+    restored.failed > 0 &&
+      `${restored.failed} run(s) recorded as interrupted (${restored.recoveries} recovering automatically)`,
+    restored.runsStarted > 0 && `${restored.runsStarted} pending recovery run(s) started`,
+    restored.pausedKept > 0 &&
+      `${restored.pausedKept} paused workflow(s) kept paused (resume starts a new run)`,
+  ].filter(Boolean);
+  if (parts.length > 0) console.log(`Runs of the previous process: ${parts.join('; ')}.`);
+  return restored;
 };
