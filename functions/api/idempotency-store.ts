@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sdkRetryConfig } from '../shared/sdk-retry.js';
 
 /** How much earlier than the invocation's deadline an in-progress record may be taken over, at most. */
@@ -23,8 +24,9 @@ const sameRecord = (found: IdempotencyRecord, put: IdempotencyRecord): boolean =
  * millisecond still get different deadlines but once in a thousand).
  */
 export class RetrySafePersistenceLayer extends DynamoDBPersistenceLayer {
-  constructor(tableName: string) {
-    super({ tableName, clientConfig: sdkRetryConfig() });
+  /** `client`: a client of one's own (tests); by default one retrying as shared/sdk-retry.ts says. */
+  constructor(tableName: string, client?: DynamoDBClient) {
+    super(client ? { tableName, awsSdkV3Client: client } : { tableName, clientConfig: sdkRetryConfig() });
   }
 
   protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
