@@ -53,6 +53,16 @@ describe.each(CONFIGURATIONS)('the API of stage $stage with apiAuth=$auth', (con
     } else template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
   });
 
+  it('never logs a request body at the gateway (no data trace: bodies carry metadata)', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGateway::Stage') as Resources);
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) {
+      const settings = (stage.Properties.MethodSettings ?? []) as Record<string, unknown>[];
+      expect(settings.length).toBeGreaterThan(0);
+      for (const setting of settings) expect(setting.DataTraceEnabled).toBe(false);
+    }
+  });
+
   it('bounds every request: the create body validated by its model, oversized requests refused with 413', () => {
     const create = methods.find((m) => m.OperationName === 'createWorkflow');
     expect(create?.RequestValidatorId).toBeDefined();
