@@ -1,9 +1,11 @@
 import { type App, type CfnResource, type Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { RESULTS_KEY_PREFIX } from '../functions/config/environment.js';
 
 /** Runs the AWS Solutions rule pack at synth: an unacknowledged finding fails `cdk synth`. */
 export const addNagChecks = (app: App): void => Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -76,6 +78,11 @@ export const acknowledgeFindings = (stack: Stack): void => {
       ack(
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${ref(construct, stack)}.Name>:*]`,
         'Stop/DescribeExecution on this state machine’s executions, whose names are only known at run time.',
+      );
+    } else if (construct instanceof s3.Bucket) {
+      ack(
+        `AwsSolutions-IAM5[Resource::<${ref(construct, stack)}.Arn>/${RESULTS_KEY_PREFIX}*]`,
+        `Step results are objects under ${RESULTS_KEY_PREFIX}, keyed by workflow and run, known only at run time; only GetObject and PutObject (API: GetObject) are granted on that prefix.`,
       );
     } else if (construct instanceof sqs.Queue) {
       Validations.of(construct).acknowledge({

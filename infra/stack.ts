@@ -2,7 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { envName } from '../functions/config/environment.js';
+import { DEFAULT_RETENTION_DAYS, envName } from '../functions/config/environment.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { workflowDefinitions } from '../state-machines/registry.js';
 import { API_AUTH_MODES, type ApiAuth, ControlApi } from './api.js';
@@ -11,6 +11,7 @@ import { createAppFunction } from './lambda.js';
 import { acknowledgeFindings } from './nag.js';
 import { Observability } from './observability.js';
 import { WorkflowRecovery } from './recovery.js';
+import { ResultsBucket } from './results-bucket.js';
 import { STATE_MACHINES_OUTPUT } from './template-keys.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
@@ -22,10 +23,14 @@ export interface JobOrchestratorStackProps extends StackProps {
   readonly definitions?: readonly WorkflowDefinition[];
   /** @default context `apiAuth`, else 'iam' */
   readonly apiAuth?: ApiAuth;
+  /** Days finished workflows and their results are kept. @default context `retentionDays`, else 90 */
+  readonly retentionDays?: number;
 }
 
 export class JobOrchestratorStack extends Stack {
   readonly tables: WorkflowTables;
+  readonly results: ResultsBucket;
+  readonly retentionDays: number;
   readonly pauseGate: NodejsFunction;
   readonly workflows: readonly WorkflowStateMachine[];
   readonly api: ControlApi;
@@ -38,6 +43,14 @@ export class JobOrchestratorStack extends Stack {
     const namePrefix = `job-orchestrator-${props.stage}-`;
     const removalPolicy = props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     this.tables = new WorkflowTables(this, 'Tables', { namePrefix, removalPolicy });
+    // One retention for everything a workflow leaves: the tables' TTL (`expiresAt`, written by the
+    // runtime from RETENTION_DAYS) and the expiry of its result objects.
+    this.retentionDays = retentionDaysOf(this, props.retentionDays);
+    this.results = new ResultsBucket(this, 'Results', {
+      namePrefix,
+      retentionDays: this.retentionDays,
+      removalPolicy,
+    });
 
     this.pauseGate = createAppFunction(this, 'PauseGate', {
       entry: 'functions/control/pause-gate.ts',
@@ -75,6 +88,10 @@ export class JobOrchestratorStack extends Stack {
       removalPolicy,
     });
 
+    // Steps write and read their results; the API only reads them (a result preview).
+    for (const fn of this.workflows.flatMap((w) => w.stepFunctions)) this.results.grantTo(fn, 'readWrite');
+    this.results.grantTo(this.api.handler, 'read');
+
     this.recovery = new WorkflowRecovery(this, 'Recovery', {
       namePrefix,
       tables: this.tables,
@@ -85,6 +102,9 @@ export class JobOrchestratorStack extends Stack {
     // Every app function may change a workflow's status or progress, so every one may publish.
     this.events = new AppEventBus(this, 'Events', { namePrefix });
     for (const fn of this.node.findAll()) if (fn instanceof NodejsFunction) this.events.attachTo(fn);
+    for (const fn of this.node.findAll())
+      if (fn instanceof NodejsFunction)
+        fn.addEnvironment(envName('retentionDays'), String(this.retentionDays));
     // Fault injection makes steps hang or fail on request: only where a stage asks for it.
     if (faultInjectionOf(this))
       for (const fn of this.node.findAll())
@@ -120,6 +140,19 @@ const apiAuthOf = (scope: Construct): ApiAuth => {
       `context "apiAuth" must be one of ${API_AUTH_MODES.join(', ')} (got ${JSON.stringify(value)})`,
     );
   return value;
+};
+
+/**
+ * The retention in days: `explicit`, else CDK context `retentionDays` (`-c retentionDays=30`), else
+ * 90; a whole number >= 1, or an error naming the setting.
+ */
+export const retentionDaysOf = (scope: Construct, explicit?: number): number => {
+  const value: unknown = explicit ?? scope.node.tryGetContext('retentionDays') ?? DEFAULT_RETENTION_DAYS;
+  const days = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof days === 'number' && Number.isSafeInteger(days) && days >= 1) return days;
+  throw new Error(
+    `context "retentionDays" must be a whole number of days >= 1 (got ${JSON.stringify(value)})`,
+  );
 };
 
 /** CDK context `faultInjection`: true turns `metadata.faults` on (e2e test stages). @default false */

@@ -31,6 +31,18 @@ const seconds = (fallback: number) =>
       ctx.addIssue({ code: 'custom', message: 'must be a number >= 0' });
       return z.NEVER;
     });
+/** A whole number of days >= 1; `fallback` when unset. */
+const days = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (Number.isSafeInteger(value) && value >= 1) return value;
+      ctx.addIssue({ code: 'custom', message: 'must be a whole number of days >= 1' });
+      return z.NEVER;
+    });
 const stateMachineArns = z
   .string()
   .min(1)
@@ -43,6 +55,15 @@ const stateMachineArns = z
     }
   });
 
+/**
+ * The key prefix of step results in the RESULTS_BUCKET bucket: the only prefix the step functions
+ * may read and write (IAM), and the one the bucket's lifecycle rule expires after RETENTION_DAYS.
+ */
+export const RESULTS_KEY_PREFIX = 'results/';
+
+/** Days kept when CDK context `retentionDays` is not given. */
+export const DEFAULT_RETENTION_DAYS = 90;
+
 export const SETTINGS = {
   workflowTable: define('WORKFLOW_TABLE_NAME', 'names the WorkflowState table', text),
   taskTable: define('TASK_TABLE_NAME', 'names the WorkflowTask table', text),
@@ -52,6 +73,16 @@ export const SETTINGS = {
     text.optional(),
   ),
   stateMachines: define('STATE_MACHINES', 'maps definition names to state machine ARNs', stateMachineArns),
+  resultsBucket: define(
+    'RESULTS_BUCKET',
+    `names the app's S3 bucket; step results too large for their task item are objects under ${RESULTS_KEY_PREFIX}`,
+    text,
+  ),
+  retentionDays: define(
+    'RETENTION_DAYS',
+    'is how many days finished workflows and their results are kept (table TTL, bucket lifecycle; CDK context `retentionDays`)',
+    days(DEFAULT_RETENTION_DAYS),
+  ),
   eventBus: define('EVENT_BUS_NAME', "names the app's event bus (unset: no events)", text.optional()),
   delayedStart: define(
     'DELAYED_START_STATE_MACHINE',

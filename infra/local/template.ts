@@ -40,6 +40,15 @@ const nameOf = (resource: CfnResource, property: string, logicalId: string, reso
 };
 
 /**
+ * A bucket's name: its BucketName, resolved, else (CloudFormation would generate one, lower-case)
+ * its logical id in lower case, which S3 accepts as a bucket name.
+ */
+const bucketNameOf = (resource: CfnResource, logicalId: string, resolve: Resolve): string => {
+  const value = resource.Properties?.BucketName;
+  return value === undefined ? logicalId.toLowerCase().slice(0, 63) : String(resolve(value));
+};
+
+/**
  * What Ref and Fn::GetAtt return locally, per resource type: names stay the template's names and
  * ARNs are built in the local account, so handlers see values shaped like the deployed ones.
  */
@@ -86,6 +95,12 @@ const identityOf = (
       Arn: () => arns.logGroupArn(id, name('LogGroupName')),
     },
     'AWS::IAM::Role': { Ref: () => name('RoleName'), Arn: () => arns.roleArn(id, name('RoleName')) },
+    'AWS::S3::Bucket': {
+      Ref: () => bucketNameOf(resource, logicalId, resolve),
+      Arn: () => `arn:aws:s3:::${bucketNameOf(resource, logicalId, resolve)}`,
+      DomainName: () => `${bucketNameOf(resource, logicalId, resolve)}.s3.amazonaws.com`,
+      RegionalDomainName: () => `${bucketNameOf(resource, logicalId, resolve)}.s3.${id.region}.amazonaws.com`,
+    },
     'AWS::SNS::Topic': {
       Ref: () => arns.topicArn(id, name('TopicName')),
       TopicArn: () => arns.topicArn(id, name('TopicName')),

@@ -24,6 +24,11 @@ const template: CfnTemplate = {
     Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/app' } },
     Role: { Type: 'AWS::IAM::Role', Properties: {} },
     Bucket: { Type: 'AWS::S3::Bucket', Properties: {} },
+    NamedBucket: {
+      Type: 'AWS::S3::Bucket',
+      Properties: { BucketName: { 'Fn::Join': ['-', [{ Ref: 'Stage' }, { Ref: 'AWS::AccountId' }]] } },
+    },
+    Key: { Type: 'AWS::KMS::Key', Properties: {} },
   },
 };
 const resolve = (value: unknown) => resolveIntrinsics(value, template, id);
@@ -58,6 +63,10 @@ describe('resolveIntrinsics', () => {
     );
     expect(resolve({ Ref: 'Logs' })).toBe('/app');
     expect(resolve({ Ref: 'Role' })).toBe('Role');
+    // A bucket's name as given, else (CloudFormation would generate one) its logical id in lower case.
+    expect(resolve({ Ref: 'NamedBucket' })).toBe('dev-000000000000');
+    expect(resolve({ 'Fn::GetAtt': ['NamedBucket', 'Arn'] })).toBe('arn:aws:s3:::dev-000000000000');
+    expect(resolve({ Ref: 'Bucket' })).toBe('bucket');
     expect(resolve({ 'Fn::GetAtt': ['Role', 'Arn'] })).toBe('arn:aws:iam::000000000000:role/Role');
   });
 
@@ -80,7 +89,7 @@ describe('resolveIntrinsics', () => {
   });
 
   it('fails clearly on what it cannot resolve', () => {
-    expect(() => resolve({ Ref: 'Bucket' })).toThrow(/Ref Bucket.*AWS::S3::Bucket/);
+    expect(() => resolve({ Ref: 'Key' })).toThrow(/Ref Key.*AWS::KMS::Key/);
     expect(() => resolve({ 'Fn::GetAtt': ['Table', 'Nope'] })).toThrow(/Table\.Nope/);
     expect(() => resolve({ Ref: 'Missing' })).toThrow(/"Missing"/);
     expect(() => resolve({ 'Fn::If': ['c', 1, 2] })).toThrow(/Fn::If/);
@@ -116,9 +125,9 @@ describe('reading a synthesized CDK template', () => {
   });
 
   it('parses each state machine’s definition with its intrinsics resolved', () => {
-    const [machine, ...others] = stateMachinesOf(synthesized, { region: 'us-east-1' });
-    expect(others).toHaveLength(0);
-    expect(machine?.name).toBe('fixture-machine');
+    const machines = stateMachinesOf(synthesized, { region: 'us-east-1' });
+    expect(machines.map((m) => m.name).sort()).toEqual(['fixture-limits', 'fixture-machine']);
+    const machine = machines.find((m) => m.name === 'fixture-machine');
     expect(machine?.arn).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:fixture-machine');
     expect(machine?.roleArn).toMatch(/^arn:aws:iam::000000000000:role\//);
     const text = JSON.stringify(machine?.definition);
