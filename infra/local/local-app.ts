@@ -7,15 +7,22 @@ import { type LocalApiGateway, routesOf, startApiGateway } from './api-gateway.j
 import { LocalEventBus, rulesOf } from './event-bus.js';
 import { type EventBridgeEndpoint, putEntries, startEventBridgeEndpoint } from './eventbridge-endpoint.js';
 import { LocalLambdaRuntime } from './lambda-runtime.js';
+import { startS3Server } from './s3-server.js';
 import { type SfnEndpoint, startSfnEndpoint } from './sfn-endpoint.js';
 import { LocalStepFunctions } from './step-functions.js';
 import { TaskTokens } from './task-tokens.js';
 import { resolveIntrinsics } from './template.js';
+import { createTemplateBuckets } from './template-buckets.js';
 import { tablesFromTemplate } from './template-tables.js';
 
 export interface LocalAppOptions {
   readonly template: CfnTemplate;
   readonly dynamoEndpoint: string;
+  /**
+   * An S3 API server (infra/local/s3-server.ts) for the template's buckets. @default a server of the
+   * app's own, its data in a temporary folder, stopped (and removed) by close()
+   */
+  readonly s3Endpoint?: string;
   /** @default us-east-1 */
   readonly region?: string;
   /** Multiplies Retry waits (1 = real time). @default 1 */
@@ -37,6 +44,8 @@ export interface LocalApp {
   readonly template: CfnTemplate;
   readonly region: string;
   readonly dynamoEndpoint: string;
+  /** The S3 server's endpoint (AWS_ENDPOINT_URL_S3), holding every bucket of the template. */
+  readonly s3Endpoint: string;
   readonly lambda: LocalLambdaRuntime;
   readonly tokens: TaskTokens;
   readonly stepFunctions: LocalStepFunctions;
@@ -102,6 +111,17 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
   // Local services accept any credentials; the SDK just needs some (and no real ones are used).
   Object.assign(process.env, environment);
   await createTemplateTables(template, dynamoEndpoint, region);
+  // S3 last of the stores: a server the app starts itself is stopped again if the buckets fail.
+  const ownS3 = options.s3Endpoint === undefined ? await startS3Server() : undefined;
+  const s3Endpoint = options.s3Endpoint ?? (ownS3?.endpoint as string);
+  environment.AWS_ENDPOINT_URL_S3 = s3Endpoint;
+  process.env.AWS_ENDPOINT_URL_S3 = s3Endpoint;
+  try {
+    await createTemplateBuckets(template, s3Endpoint, region);
+  } catch (error) {
+    await ownS3?.stop();
+    throw error;
+  }
 
   const tokens = new TaskTokens();
   const lambda = new LocalLambdaRuntime({ template, region, environment });
@@ -154,6 +174,7 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     },
     region,
     dynamoEndpoint,
+    s3Endpoint,
     lambda,
     tokens,
     stepFunctions,
@@ -168,6 +189,7 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     async reload(next) {
       if (next) {
         await createTemplateTables(next, dynamoEndpoint, region);
+        await createTemplateBuckets(next, s3Endpoint, region);
         // Handlers first: a module that does not load leaves the previous template in service.
         const previous = current;
         lambda.useTemplate(next);
@@ -197,6 +219,7 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
       stepFunctions.destroy();
       await sfnEndpoint.close();
       await eventBridgeEndpoint.close();
+      await ownS3?.stop();
     },
   };
 };

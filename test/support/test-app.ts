@@ -15,7 +15,7 @@ export interface TestApp {
 }
 
 /**
- * The synthesized app (with the given definitions) running on the test run's DynamoDB server,
+ * The synthesized app (with the given definitions) running on the test run's DynamoDB and S3 servers,
  * under a stage of its own so its tables and state machines are this test file's alone. Until it is
  * closed, the workflow invariants are checked on it after every test (test/support/invariants-hook.ts).
  */
@@ -33,6 +33,7 @@ export const startTestApp = async (
   const local = await startLocalApp({
     template,
     dynamoEndpoint: dynamo.endpoint,
+    s3Endpoint: inject('s3Endpoint'),
     retryIntervalScale: options.retryIntervalScale ?? 0.01,
     environment: options.environment ?? { AUTOMATIC_RECOVERY: 'off' },
   });
