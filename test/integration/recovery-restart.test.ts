@@ -242,6 +242,9 @@ describe('a restart after a crash', () => {
     await app.events.idle();
     expect(await app.orchestrator.get(started.workflowId)).toMatchObject({ status: 'paused' });
     expect((await taskOf(app, started.workflowId, 'validate'))?.status).toBe('failed');
+    // The reconciler's rule is the same (what the local stack's Ctrl-C relies on: it stops the runs).
+    expect(await app.reconcile()).toMatchObject({ pausedKept: 1, failed: 0, errors: 0 });
+    expect(await app.orchestrator.get(started.workflowId)).toMatchObject({ status: 'paused' });
     const resumed = await app.orchestrator.resume(started.workflowId);
     expect(resumed).toMatchObject({ status: 'running', recoveryAttempts: 1 });
     expect((await until(app, started.workflowId, (w) => w.status === 'completed')).progress).toBe(100);
