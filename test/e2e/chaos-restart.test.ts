@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,7 @@ describe('kill -9 of the local stack and a restart', () => {
       expect(await interrupt(second.child), second.output()).toBe(0);
     } finally {
       await interrupt(second.child);
+      rmSync(dataDir, { recursive: true, force: true });
     }
     console.log(`chaos restart: test took ${Date.now() - began} ms`);
   }, 240_000);

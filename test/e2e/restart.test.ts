@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,7 @@ describe('Ctrl-C and a restart of the local stack', () => {
       await expectInvariants(again, [paused]);
     } finally {
       await interrupt(second.child);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });
