@@ -314,6 +314,11 @@ export interface components {
       result: {
         [key: string]: unknown;
       };
+      resultObject?: {
+        bucket: string;
+        key: string;
+        bytes: number;
+      };
       errorMessage?: string;
       errorType?: string;
       runToken?: string;

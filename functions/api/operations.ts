@@ -1,9 +1,13 @@
 import type { Orchestrator } from '../orchestrator/service.js';
 import { definitionView, pageView, taskView, workflowView } from '../orchestrator/views.js';
+import { type ResultStore, resultStoreFromEnv } from '../results/result-store.js';
+import { withStoredResults } from '../results/task-results.js';
 import type { OperationId, OperationInput, OperationOutput } from './routes.js';
 
 export interface OperationContext {
   readonly orchestrator: Orchestrator;
+  /** Where step results over 1 KB are read from. @default the handler's configuration */
+  readonly results?: () => ResultStore;
   /** The request's correlation id: kept on a new workflow and passed to the runs it starts. */
   readonly correlationId?: string;
 }
@@ -29,8 +33,8 @@ export const operations: Operations = {
 
   getWorkflowProgress: ({ params }, { orchestrator }) => orchestrator.progress(params.id),
 
-  getWorkflowTasks: async ({ params }, { orchestrator }) => ({
-    items: (await orchestrator.tasks(params.id)).map(taskView),
+  getWorkflowTasks: async ({ params }, { orchestrator, results = resultStoreFromEnv }) => ({
+    items: (await withStoredResults(await orchestrator.tasks(params.id), results)).map(taskView),
   }),
 
   startWorkflow: async ({ params }, { orchestrator, correlationId }) =>

@@ -4,8 +4,22 @@ import * as z from 'zod';
 export const stepKey = (stepIndex: number): string => `s${stepIndex}`;
 
 /**
+ * What a completed step leaves in the execution state instead of its result: where the result is
+ * stored and its size. Bounded, so the state stays a few KB whatever the results weigh
+ * (docs/behaviour.md, "Results").
+ */
+export const ResultReference = z.object({
+  /** With the task item (at most 1 KB), or as an object in the results bucket. */
+  stored: z.enum(['task', 's3']),
+  /** Size of the result as JSON, in bytes. */
+  bytes: z.number().int().min(0),
+});
+export type ResultReference = z.infer<typeof ResultReference>;
+
+/**
  * Input of one execution of a workflow state machine. A recovery run lists the steps it must not
- * run again in `skip` and gives their stored outputs in `results`, so later steps still see them.
+ * run again in `skip`. `results` collects each step's ResultReference as the run goes; executions
+ * started before results were stored outside the state carried the results themselves there.
  */
 export const ExecutionInput = z.object({
   workflowId: z.string(),
@@ -39,7 +53,13 @@ export const StepEvent = z.object({
   /** This step is the last to finish in every run: its progress write also completes the workflow. */
   completesWorkflow: z.boolean(),
   executionArn: z.string(),
-  results: z.record(z.string(), z.unknown()),
+  /** The indexes of the steps this one depends on: the results `StepContext.results()` reads. */
+  dependencies: z.array(z.number().int().min(0)).optional(),
+  /**
+   * Only from executions started before results were stored outside the state (they have no
+   * `dependencies`): every earlier step's result itself, under `s{index}` keys.
+   */
+  results: z.record(z.string(), z.unknown()).optional(),
   /** Optional: executions started before correlation ids existed have none. */
   correlationId: z.string().optional(),
   /** The run's token (execution input); absent from executions started before runs had one. */

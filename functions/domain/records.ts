@@ -60,7 +60,10 @@ export const TaskRecord = z.object({
   /** Error names that fail this step at once (from its definition); decides `getRetryableTasks`. */
   nonRetryable: z.array(z.string()),
   dependencies: z.array(z.number().int().min(0)),
+  /** The step's result when it is small (at most 1 KB as JSON); `{}` when it is in the bucket. */
   result: JsonObject,
+  /** Where a larger result is stored (docs/behaviour.md, "Results"). */
+  resultObject: z.object({ bucket: z.string(), key: z.string(), bytes: z.number().int().min(0) }).optional(),
   errorMessage: z.string().optional(),
   /** Name of the last error (e.g. `States.Timeout`, `FatalStepError`). */
   errorType: z.string().optional(),

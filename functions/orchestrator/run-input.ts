@@ -1,6 +1,7 @@
 import type { ExecutionInput } from '../contract/execution.js';
 import { stepKey } from '../contract/execution.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import { resultReferenceOf } from '../domain/results.js';
 import { isDoneTaskStatus, type WorkflowStatus } from '../domain/statuses.js';
 
 /* What the orchestrator's operations take, and how a run's execution input is made. */
@@ -48,15 +49,15 @@ export interface WorkflowFilter {
 }
 
 /**
- * What a run is told of the steps already done: it skips them, and their results feed the steps
- * that depend on them.
+ * What a run is told of the steps already done: it skips them. Their results stay where they are
+ * stored (the steps that depend on them read them there); the state gets only their references.
  */
 export const runInput = (tasks: readonly TaskRecord[]): Pick<ExecutionInput, 'skip' | 'results'> => {
   const skip: ExecutionInput['skip'] = {};
   const results: ExecutionInput['results'] = {};
   for (const task of tasks) {
     if (!isDoneTaskStatus(task.status)) continue;
-    if (task.status === 'completed') results[stepKey(task.stepIndex)] = task.result;
+    if (task.status === 'completed') results[stepKey(task.stepIndex)] = resultReferenceOf(task);
     skip[stepKey(task.stepIndex)] = true;
   }
   return { skip, results };

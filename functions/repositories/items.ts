@@ -88,6 +88,7 @@ export const resetTask = (task: TaskRecord, runToken: string): TaskRecord => {
     startedAt: _s,
     completedAt: _c,
     actualDuration: _d,
+    resultObject: _o,
     ...kept
   } = task;
   return { ...kept, status: 'pending', attempts: 0, retryCount: 0, result: {}, runToken };

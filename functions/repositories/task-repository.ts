@@ -46,7 +46,14 @@ const ofRun = (executionArn: string | undefined): Pick<Move, 'where'> =>
     : {};
 
 /** What a reset clears: the outcome of the run before. */
-const RESET_FIELDS = ['errorMessage', 'errorType', 'startedAt', 'completedAt', 'actualDuration'] as const;
+const RESET_FIELDS = [
+  'errorMessage',
+  'errorType',
+  'startedAt',
+  'completedAt',
+  'actualDuration',
+  'resultObject',
+] as const;
 
 /** One attempt of one run; a bare number for executions started before runs had tokens. */
 export type Attempt = number | { readonly number: number; readonly runToken?: string };
@@ -112,13 +119,25 @@ export class TaskRepository extends TaskReader {
   async completeAttempt(
     key: TaskKey,
     attempt: Attempt,
-    options: { result: Record<string, unknown>; startedAt?: string; now?: Date },
+    options: {
+      /** The result when small; `{}` when it is in the bucket (`resultObject`). */
+      result: Record<string, unknown>;
+      resultObject?: TaskRecord['resultObject'];
+      startedAt?: string;
+      now?: Date;
+    },
   ): Promise<boolean> {
     const now = options.now ?? this.now();
     const started = options.startedAt ? Date.parse(options.startedAt) : Number.NaN;
     const actualDuration = Number.isNaN(started) ? undefined : Math.max(0, (now.getTime() - started) / 1000);
-    const set = { result: options.result, completedAt: now.toISOString(), actualDuration };
-    return this.attemptUpdate(key, attempt, 'completed', set, ['errorMessage', 'errorType'], now);
+    const set = {
+      result: options.result,
+      ...(options.resultObject ? { resultObject: options.resultObject } : {}),
+      completedAt: now.toISOString(),
+      actualDuration,
+    };
+    const remove = ['errorMessage', 'errorType', ...(options.resultObject ? [] : ['resultObject'])];
+    return this.attemptUpdate(key, attempt, 'completed', set, remove, now);
   }
 
   markRetrying(

@@ -1,6 +1,11 @@
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type StepEvent, StepEvent as StepEventSchema, stepKey } from '../contract/execution.js';
+import {
+  type ResultReference,
+  type StepEvent,
+  StepEvent as StepEventSchema,
+  stepKey,
+} from '../contract/execution.js';
 import {
   FatalStepError,
   InvalidTransitionError,
@@ -9,8 +14,10 @@ import {
   WorkflowPausedError,
 } from '../domain/errors.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import { resultReferenceOf } from '../domain/results.js';
 import type { Repositories } from '../repositories/from-env.js';
 import type { Attempt } from '../repositories/task-repository.js';
+import { inlineResult, type ResultStore, resultStoreFromEnv } from '../results/result-store.js';
 import { logger } from '../shared/logger.js';
 import { recordStepAttempt, recordWorkflowFinished } from '../shared/metrics.js';
 import { applyFaults } from './faults.js';
@@ -22,8 +29,8 @@ export interface StepInvocation {
   readonly event: StepEvent;
   readonly attempt: number;
   readonly startedAt?: string;
-  /** The step completed in this run already (a repeated invocation): return this, run nothing. */
-  readonly done?: Record<string, unknown>;
+  /** The step completed in this run already (a repeated invocation): its reference, and nothing runs. */
+  readonly done?: ResultReference;
   /** For the per-task-type metrics: the task's type and when this invocation began (epoch ms). */
   readonly taskType: string;
   readonly began: number;
@@ -33,13 +40,34 @@ export interface StepInvocation {
 export type StepLambdaContext = Context & { step?: StepInvocation };
 export type StepRequest = middy.Request<unknown, Record<string, unknown>, Error, StepLambdaContext>;
 
-/** Step outputs travel under `s{index}` keys; steps see them by step name. */
-const resultsByName = (event: StepEvent) =>
-  Object.fromEntries(
-    event.stepNames.flatMap((name, index) =>
-      stepKey(index) in event.results ? [[name, event.results[stepKey(index)]]] : [],
-    ),
-  );
+/**
+ * The results a step depends on, by step name, read once when first asked for: one batched read
+ * of the dependencies' tasks, then the bucket for the large ones (docs/behaviour.md, "Results").
+ * An execution started before results left the state carries them itself (no `dependencies`).
+ */
+const dependencyResults = (tasks: Repositories['tasks'], store: () => ResultStore, event: StepEvent) => {
+  let loaded: Promise<Record<string, unknown>> | undefined;
+  const load = async (): Promise<Record<string, unknown>> => {
+    const legacy = event.results ?? {};
+    if (!event.dependencies)
+      return Object.fromEntries(
+        event.stepNames.flatMap((name, index) =>
+          stepKey(index) in legacy ? [[name, legacy[stepKey(index)]]] : [],
+        ),
+      );
+    const stored = await tasks.getMany(event.workflowId, event.dependencies);
+    const results = await Promise.all(
+      stored.map(
+        async (task) => [task.taskName, task.resultObject ? await store().load(task) : task.result] as const,
+      ),
+    );
+    return Object.fromEntries(results);
+  };
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+};
 
 /** The cheap checks at the step boundary: a cancelled or replaced run stops here. */
 const checkWorkflow = (workflow: WorkflowRecord | undefined, event: StepEvent): WorkflowRecord => {
@@ -100,7 +128,6 @@ const attemptOf = (invocation: StepInvocation): Attempt => ({
   ...(invocation.event.runToken ? { runToken: invocation.event.runToken } : {}),
 });
 
-const MAX_RESULT_BYTES = 200_000;
 // Annotated: an inferred type predicate would narrow Error to never (these classes add no members).
 const isFlowControl = (error: Error): boolean =>
   error instanceof WorkflowPausedError ||
@@ -116,6 +143,7 @@ const isFlowControl = (error: Error): boolean =>
  */
 export const stepBookkeeping = (
   repos: () => Repositories,
+  results: () => ResultStore = resultStoreFromEnv,
 ): middy.MiddlewareObj<unknown, Record<string, unknown>, Error, StepLambdaContext> => ({
   before: async (request: StepRequest) => {
     const began = Date.now();
@@ -134,7 +162,7 @@ export const stepBookkeeping = (
       stepIndex: event.stepIndex,
       attempt: task.attempts,
       metadata: workflow.metadata,
-      results: resultsByName(event),
+      results: dependencyResults(tasks, results, event),
       remainingTimeMs: () => request.context.getRemainingTimeInMillis(),
     };
     logger.appendKeys({
@@ -150,7 +178,7 @@ export const stepBookkeeping = (
       taskType: task.taskType,
       began,
       ...(task.startedAt ? { startedAt: task.startedAt } : {}),
-      ...(task.status === 'completed' ? { done: task.result } : {}),
+      ...(task.status === 'completed' ? { done: resultReferenceOf(task) } : {}),
     };
     if (task.status !== 'completed') {
       logger.info('step started');
@@ -159,18 +187,33 @@ export const stepBookkeeping = (
   },
   after: async (request: StepRequest) => {
     const invocation = request.context.step as StepInvocation;
-    const result = request.response ?? {};
-    if (JSON.stringify(result).length > MAX_RESULT_BYTES) {
-      throw new FatalStepError(`Result of ${invocation.event.step} exceeds ${MAX_RESULT_BYTES} bytes`);
-    }
     const { workflows, tasks } = repos();
     const { workflowId } = invocation.context;
-    if (!invocation.done) {
+    const { event } = invocation;
+    // The execution state gets the result's reference, never the result (docs/behaviour.md, "Results").
+    if (invocation.done) request.response = { ...invocation.done };
+    else {
+      const result = request.response ?? {};
+      // The bucket only for a result that needs it: a small one never touches S3.
+      const stored =
+        inlineResult(result) ??
+        (await results().save(
+          {
+            workflowId,
+            step: event.step,
+            stepIndex: event.stepIndex,
+            attempt: invocation.attempt,
+            ...(event.runToken ? { runToken: event.runToken } : {}),
+          },
+          result,
+        ));
+      request.response = stored.reference;
       const current = await tasks.completeAttempt(
-        { workflowId, stepIndex: invocation.event.stepIndex },
+        { workflowId, stepIndex: event.stepIndex },
         attemptOf(invocation),
         {
-          result,
+          result: stored.result,
+          ...(stored.resultObject ? { resultObject: stored.resultObject } : {}),
           ...(invocation.startedAt ? { startedAt: invocation.startedAt } : {}),
         },
       );

@@ -9,11 +9,17 @@ export interface StepContext {
   readonly attempt: number;
   /** The workflow's metadata as given at creation (e.g. `dataset`, `faults`). */
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** Outputs of the steps completed so far in this workflow, by step name (stored ones after a recovery). */
-  readonly results: Readonly<Record<string, unknown>>;
+  /**
+   * The results of the steps this one depends on, by step name: read when first asked for (one
+   * batched read of their tasks, and the bucket for the large ones), then kept for this invocation.
+   */
+  results(): Promise<Readonly<Record<string, unknown>>>;
   /** Milliseconds left before the Lambda is stopped. */
   remainingTimeMs(): number;
 }
 
-/** A step's work: returns a JSON object, passed to later steps (keep it well under 256 KB). */
+/**
+ * A step's work: returns a JSON object, which is stored with the task (or in the results bucket
+ * when over 1 KB; at most 50 MB) and read by the steps that depend on this one.
+ */
 export type StepFunction = (context: StepContext) => Promise<Record<string, unknown>>;

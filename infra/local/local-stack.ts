@@ -8,12 +8,16 @@ import { REPO_ROOT } from '../repo-root.js';
 import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';
 import { rulesOf } from './event-bus.js';
 import { type LocalApp, startLocalApp } from './local-app.js';
-import { cachedTemplate } from './template-cache.js';
+import { type S3Server, startS3Server } from './s3-server.js';
+import { cachedTemplate, SYNTH_CACHE_DIR } from './template-cache.js';
 
 export interface LocalStackOptions {
   /** API port. @default 3000 */
   readonly port?: number;
-  /** Folder of the DynamoDB data, kept between runs; undefined keeps it in memory. */
+  /**
+   * Folder of the DynamoDB data, kept between runs (the S3 objects are beside it: s3DataDirOf);
+   * undefined keeps both in memory.
+   */
   readonly dataDir?: string;
   /** Start with empty tables. */
   readonly fresh?: boolean;
@@ -27,6 +31,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly app: LocalApp;
   readonly dynamo: DynamoServer;
+  /** The S3 API server of the results bucket. */
+  readonly s3: S3Server;
   /** Base URL of the API. */
   readonly url: string;
   /**
@@ -43,6 +49,10 @@ export interface LocalStack {
 }
 
 export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '.local/dynamodb');
+
+/** Where the S3 objects of a data folder are kept: `.local/s3` beside the default, `<dir>-s3` otherwise. */
+export const s3DataDirOf = (dataDir: string): string =>
+  resolve(dataDir) === DEFAULT_DATA_DIR ? resolve(REPO_ROOT, '.local/s3') : `${resolve(dataDir)}-s3`;
 
 /** Why the executions in flight were stopped: the cause their ABORTED status carries. */
 export const INTERRUPTION_CAUSE = 'the local stack stopped while this run was in flight';
@@ -87,12 +97,18 @@ export interface LostRunsRepair {
  * that template. Nothing here names a table, route or step: all of it comes from the template.
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
-  if (options.fresh && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
+  const s3DataDir = options.dataDir ? s3DataDirOf(options.dataDir) : undefined;
+  if (options.fresh && options.dataDir)
+    for (const dir of [options.dataDir, s3DataDir as string]) rmSync(dir, { recursive: true, force: true });
   const template = await cachedTemplate({
-    cacheDir: resolve(REPO_ROOT, '.local/synth'),
+    cacheDir: SYNTH_CACHE_DIR,
     outdir: options.outdir ?? resolve(REPO_ROOT, 'cdk.out'),
   });
   const dynamo = await startDynamoServer(options.dataDir ? { dataDir: options.dataDir } : {});
+  const s3 = await startS3Server(s3DataDir ? { dataDir: s3DataDir } : {}).catch(async (error) => {
+    await dynamo.stop();
+    throw error;
+  });
   try {
     // Every execution this process runs starts after this instant: a record last written before it
     // names an execution of an earlier process, which went with it.
@@ -100,6 +116,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const app = await startLocalApp({
       template,
       dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
       apiPort: options.port ?? 3000,
       ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
       ...(options.scheduleScale !== undefined ? { scheduleScale: options.scheduleScale } : {}),
@@ -111,6 +128,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     return {
       app,
       dynamo,
+      s3,
       url: app.api.url,
       restored,
       stop: async () => {
@@ -120,11 +138,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         await app.quiesce();
         const interrupted = await interruptRunning(app);
         await app.close();
+        // Handlers may still write results during the pass above: S3 after the app, DynamoDB last.
+        await s3.stop();
         await dynamo.stop();
         return interrupted;
       },
     };
   } catch (error) {
+    await s3.stop();
     await dynamo.stop();
     throw error;
   }

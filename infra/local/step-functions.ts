@@ -8,7 +8,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { executionArnOf } from '../../functions/contract/executions.js';
 import type { CfnTemplate } from '../synth.js';
-import { DATA_LIMIT_ERROR, dataLimitCause } from './data-limit.js';
+import { DATA_LIMIT_BYTES, DATA_LIMIT_ERROR, payloadBytes } from './data-limit.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type RunnableMachine, runnableMachine } from './runnable-machine.js';
 import {
@@ -27,6 +27,8 @@ export interface HistoryEvent {
   /** The aws-local-stepfunctions event type: StateEntered, StateRetried, ExecutionSucceeded... */
   type: string;
   state?: string;
+  /** StateEntered: the state's input; StateExited: its output; in bytes of UTF-8 JSON. */
+  bytes?: number;
   error?: string;
   timestamp: number;
 }
@@ -213,10 +215,21 @@ export class LocalStepFunctions {
       const state = (event.state ?? event.parentState) as
         | { name?: string; input?: unknown; output?: unknown }
         | undefined;
-      this.enforceDataLimit(execution, String(event.type), event.state as typeof state);
+      const type = String(event.type);
+      const own = event.state as typeof state;
+      const payload =
+        own && type === 'StateEntered'
+          ? { what: 'input', value: own.input }
+          : own && type === 'StateExited'
+            ? { what: 'output', value: own.output }
+            : undefined;
+      const bytes = payload ? payloadBytes(payload.value) : undefined;
+      if (payload && bytes !== undefined && bytes > DATA_LIMIT_BYTES)
+        this.failOverLimit(execution, `The ${payload.what} of state '${own?.name}' has ${bytes} bytes`);
       execution.history.push({
-        type: String(event.type),
+        type,
         ...(state?.name ? { state: state.name } : {}),
+        ...(bytes !== undefined ? { bytes } : {}),
         ...(typeof event.Error === 'string' ? { error: event.Error } : {}),
         timestamp: Number(event.timestamp),
       });
@@ -224,22 +237,12 @@ export class LocalStepFunctions {
   }
 
   /**
-   * Every state's input and output within the payload quota (infra/local/data-limit.ts), as AWS
-   * checks them; a task's own payload and result are checked before it returns (task-bridge.ts).
+   * A state's input or output over the payload quota (infra/local/data-limit.ts) fails the run, as
+   * on AWS; a task's own payload and result are checked before it returns (task-bridge.ts).
    */
-  private enforceDataLimit(
-    execution: Execution,
-    type: string,
-    state: { name?: string; input?: unknown; output?: unknown } | undefined,
-  ): void {
-    if (!state || execution.description.status !== 'RUNNING') return;
-    const cause =
-      type === 'StateEntered'
-        ? dataLimitCause(state.input, `input of state '${state.name}'`)
-        : type === 'StateExited'
-          ? dataLimitCause(state.output, `output of state '${state.name}'`)
-          : undefined;
-    if (!cause) return;
+  private failOverLimit(execution: Execution, what: string): void {
+    if (execution.description.status !== 'RUNNING') return;
+    const cause = `${what}, over the maximum of ${DATA_LIMIT_BYTES} bytes (256 KiB)`;
     this.finish(execution, { status: 'FAILED', error: DATA_LIMIT_ERROR, cause });
     execution.abort();
     this.options.tokens.closeExecution(execution.description.executionArn);

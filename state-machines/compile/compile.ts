@@ -80,10 +80,12 @@ const compileStep = (
       nonRetryable: [...step.retry.nonRetryable],
       completesWorkflow,
       executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      results: sfn.JsonPath.objectAt('$.results'),
+      // Which results the step may read: they are stored outside the state (docs/behaviour.md, "Results").
+      dependencies: [...step.dependencies],
       correlationId: sfn.JsonPath.stringAt('$.correlationId'),
       runToken: sfn.JsonPath.stringAt('$.runToken'),
     }),
+    // The step answers with its result's reference (bounded), never the result.
     resultPath: `$.results.${stepKey(step.index)}`,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
   });
@@ -121,7 +123,7 @@ const compileStep = (
     .afterwards();
 };
 
-/** Each branch returns the whole state; the join keeps one copy and merges every branch's results. */
+/** Each branch returns the whole state; the join keeps one copy and merges every branch's result references. */
 const mergedResults = (branches: number): string => {
   let expression = '$[0].results';
   for (let i = 1; i < branches; i++) expression = `States.JsonMerge(${expression}, $[${i}].results, false)`;

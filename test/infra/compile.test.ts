@@ -79,7 +79,7 @@ describe('compileWorkflow', () => {
     expect(states['Skip a']).toEqual({ Type: 'Pass', Next: 'Parallel b + c' });
   });
 
-  it("invokes the step's Lambda with the step event and keeps its result under $.results.s<index>", () => {
+  it("invokes the step's Lambda with the step event and keeps its result's reference under $.results.s<index>", () => {
     const run = states['Run a'] as Asl;
     expect(run).toMatchObject({
       Type: 'Task',
@@ -99,7 +99,7 @@ describe('compileWorkflow', () => {
       nonRetryable: ['BadInput'],
       completesWorkflow: false,
       'executionArn.$': '$$.Execution.Id',
-      'results.$': '$.results',
+      dependencies: [],
       'correlationId.$': '$.correlationId',
       'runToken.$': '$.runToken',
     });

@@ -45,12 +45,17 @@ describe('a workflow execution on the synthesized state machine', () => {
       expect(task.actualDuration).toBeGreaterThanOrEqual(0);
       expect(task.executionArn).toBe(workflow.executionArn);
     }
-    const { download, validate, deduplicate, label, package: pkg } = byName(tasks);
-    expect(download?.result.count).toBe(60);
-    expect((validate?.result.valid as number) + (validate?.result.invalid as number)).toBe(60);
-    const manifest = pkg?.result.manifest as { count: number };
-    expect(manifest.count).toBe((deduplicate?.result.uniqueIds as string[] | undefined)?.length);
-    expect(Object.keys(label?.result.labels as object).length).toBe(validate?.result.valid);
+    // Each result wherever it is stored: with its task when small, else in the results bucket.
+    const results = Object.fromEntries(
+      await Promise.all(tasks.map(async (t) => [t.taskName, await test.app.results.load(t)] as const)),
+    );
+    const { download, validate, deduplicate, label, package: pkg } = results;
+    expect(byName(tasks).download?.resultObject).toBeDefined();
+    expect(download?.count).toBe(60);
+    expect((validate?.valid as number) + (validate?.invalid as number)).toBe(60);
+    const manifest = pkg?.manifest as { count: number };
+    expect(manifest.count).toBe((deduplicate?.uniqueIds as string[] | undefined)?.length);
+    expect(Object.keys(label?.labels as object).length).toBe(validate?.valid);
   });
 
   it('stays within the bookkeeping budget: 3 DynamoDB writes and at most 3 state transitions per step', async () => {

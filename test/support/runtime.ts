@@ -1,4 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { envName } from '../../functions/config/environment.js';
 import type { WorkflowDefinition } from '../../functions/contract/definition.js';
@@ -10,6 +11,7 @@ import type { Repositories } from '../../functions/repositories/from-env.js';
 import { TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
 import { TaskRepository } from '../../functions/repositories/task-repository.js';
 import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
+import { ResultStore } from '../../functions/results/result-store.js';
 import type { LocalApp } from '../../infra/local/local-app.js';
 import { resourcesOfType } from '../../infra/local/template.js';
 import { tablesFromTemplate } from '../../infra/local/template-tables.js';
@@ -22,7 +24,17 @@ export interface AppRuntime {
   readonly stateMachines: StateMachineArns;
   /** Physical names of the app's WorkflowState and WorkflowTask tables. */
   readonly tableNames: TableNames;
+  /** The steps' result store, on the app's bucket: `results.load(task)` reads a task's result wherever it is. */
+  readonly results: ResultStore;
 }
+
+/** The results bucket the template gives the step functions (RESULTS_BUCKET). */
+const resultsBucketOf = (app: LocalApp): string => {
+  const name = envName('resultsBucket');
+  const bucket = app.lambda.functions.find((fn) => fn.environment[name])?.environment[name];
+  if (!bucket) throw new Error(`no function of the template has ${name}`);
+  return bucket;
+};
 
 /** A local app with this process's own runtime objects beside the handlers'. */
 export type RuntimeApp = LocalApp & AppRuntime;
@@ -62,6 +74,7 @@ export const appRuntime = (
     tasks: new TaskRepository({ doc, tableName: names.tasks, workflowTableName: names.workflows }),
   };
   const sfn = new SFNClient({ endpoint: app.sfnEndpoint.url, region });
+  const s3 = new S3Client({ endpoint: app.s3Endpoint, region, forcePathStyle: true });
   const orchestrator = new Orchestrator({
     repos,
     store: { doc, ...names },
@@ -76,8 +89,10 @@ export const appRuntime = (
     orchestrator,
     stateMachines: app.stateMachines,
     tableNames: names,
+    results: new ResultStore(s3, resultsBucketOf(app)),
     destroy() {
       sfn.destroy();
+      s3.destroy();
       eventBridge.destroy();
       doc.destroy();
     },

@@ -8,7 +8,7 @@ import { ValidateOutput } from './schema.js';
  * themselves are already in `validate`'s result, and repeating them would double the payload.
  */
 export const deduplicate: StepFunction = async (ctx) => {
-  const { items } = requireResult(ctx, 'validate', ValidateOutput);
+  const { items } = await requireResult(ctx, 'validate', ValidateOutput);
   const seen = new Set<string>();
   const uniqueIds: string[] = [];
   for (const item of items) {

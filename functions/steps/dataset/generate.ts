@@ -15,7 +15,7 @@ export const mulberry32 = (seed: number): (() => number) => {
   };
 };
 
-// Short words keep an item at ~50 bytes of JSON: 1000 items stay near 50 KB per step output.
+// Short words keep an item at ~50 bytes of JSON: 100,000 items stay near 5 MB per step output.
 // biome-ignore format: a word table reads better as a grid
 const WORDS = [
   'red', 'blue', 'tiny', 'big', 'old', 'new', 'fast', 'slow', 'wet', 'dry', 'hot', 'cold',

@@ -7,12 +7,12 @@ import { describeIssues } from './schema.js';
  * The output of an earlier step, checked against its schema. A missing or malformed result means
  * the workflow's data is broken (wrong DAG, lost record): retrying cannot fix it, so it is fatal.
  */
-export const requireResult = <S extends z.ZodType>(
+export const requireResult = async <S extends z.ZodType>(
   ctx: StepContext,
   from: string,
   schema: S,
-): z.output<S> => {
-  const raw = ctx.results[from];
+): Promise<z.output<S>> => {
+  const raw = (await ctx.results())[from];
   if (raw === undefined || raw === null) {
     throw new FatalStepError(`${ctx.step}: result of step "${from}" is missing`);
   }

@@ -9,7 +9,7 @@ import { parseDatasetSpec, ValidateOutput } from './schema.js';
  */
 export const label: StepFunction = async (ctx) => {
   const { labels: vocabulary } = parseDatasetSpec(ctx.metadata);
-  const { items } = requireResult(ctx, 'validate', ValidateOutput);
+  const { items } = await requireResult(ctx, 'validate', ValidateOutput);
   const labels: Record<string, string> = {};
   // Every label appears in the histogram, even at 0, so readers see the whole vocabulary.
   const histogram: Record<string, number> = Object.fromEntries(vocabulary.map((name) => [name, 0]));

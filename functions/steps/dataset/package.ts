@@ -12,8 +12,8 @@ const SAMPLE_SIZE = 10;
  * lines in manifest order) is what identifies a build, so equal seeds give equal digests.
  */
 export const packageDataset: StepFunction = async (ctx) => {
-  const { uniqueIds, duplicates } = requireResult(ctx, 'deduplicate', DeduplicateOutput);
-  const { labels } = requireResult(ctx, 'label', LabelOutput);
+  const { uniqueIds, duplicates } = await requireResult(ctx, 'deduplicate', DeduplicateOutput);
+  const { labels } = await requireResult(ctx, 'label', LabelOutput);
 
   const entries: ManifestEntry[] = [];
   const histogram: Record<string, number> = {};

@@ -8,8 +8,8 @@ import { FatalStepError } from '../../domain/errors.js';
  */
 export const DatasetSpec = z.object({
   /** How many items `download` generates. Capped so every step output stays well under 256 KB. */
-  // 1000 items keep every step output together under the 256 KB execution state.
-  items: z.number().int().min(1).max(1000).default(200),
+  // Results are stored outside the execution state: a step's output may reach 50 MB (about 1,000,000 items).
+  items: z.number().int().min(1).max(100_000).default(200),
   /** PRNG seed: the same seed always yields the same dataset (and the same manifest digest). */
   seed: z.number().int().default(1),
   /** Share of items that copy an earlier item's text under a new id. */

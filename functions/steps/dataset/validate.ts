@@ -13,7 +13,7 @@ const isValid = (candidate: unknown): candidate is Item => {
  * reason to fail the step; only a missing or malformed download result is fatal.
  */
 export const validate: StepFunction = async (ctx) => {
-  const { items } = requireResult(ctx, 'download', DownloadOutput);
+  const { items } = await requireResult(ctx, 'download', DownloadOutput);
   const valid = items.filter(isValid);
   return { items: valid, valid: valid.length, invalid: items.length - valid.length };
 };

@@ -123,7 +123,8 @@ describe('Orchestrator.recover', () => {
     expect(started).toHaveLength(1);
     expect(JSON.parse(started[0]?.input ?? '{}')).toMatchObject({
       skip: { [stepKey(0)]: true },
-      results: { [stepKey(0)]: { rows: 3 } },
+      // The kept result stays with its task: the run gets only its reference.
+      results: { [stepKey(0)]: { stored: 'task', bytes: Buffer.byteLength(JSON.stringify({ rows: 3 })) } },
     });
   });
 

@@ -110,7 +110,7 @@ describe('step handler log lines', () => {
     nonRetryable: [],
     completesWorkflow: false,
     executionArn: workflow.executionArn,
-    results: {},
+    dependencies: [],
     correlationId,
   });
 

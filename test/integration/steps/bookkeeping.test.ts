@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StepEvent } from '../../../functions/contract/execution.js';
 import {
   FatalStepError,
@@ -13,6 +14,7 @@ import type { Repositories } from '../../../functions/repositories/from-env.js';
 import { TaskRepository } from '../../../functions/repositories/task-repository.js';
 import { WorkflowRepository } from '../../../functions/repositories/workflow-repository.js';
 import { createWorkflowWithTasks } from '../../../functions/repositories/workflow-store.js';
+import { MAX_RESULT_BYTES, ResultStore } from '../../../functions/results/result-store.js';
 import { createStepHandler } from '../../../functions/steps/create-step-handler.js';
 import type { StepContext } from '../../../functions/steps/step-context.js';
 import { createTestTables, type TestTables } from '../../support/tables.js';
@@ -23,8 +25,19 @@ import { createTestTables, type TestTables } from '../../support/tables.js';
 
 let tables: TestTables;
 let repos: Repositories;
+let s3: S3Client;
+let store: ResultStore;
+const bucket = `results-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   tables = await createTestTables();
+  s3 = new S3Client({
+    endpoint: inject('s3Endpoint'),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    forcePathStyle: true,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  store = new ResultStore(s3, bucket);
   repos = {
     workflows: new WorkflowRepository({ doc: tables.doc, tableName: tables.names.workflows }),
     tasks: new TaskRepository({
@@ -34,7 +47,10 @@ beforeAll(async () => {
     }),
   };
 });
-afterAll(() => tables.drop());
+afterAll(async () => {
+  s3.destroy();
+  await tables.drop();
+});
 
 const STEPS = ['first', 'second'];
 const executionArnOf = (workflowId: string) =>
@@ -65,7 +81,7 @@ const stepEvent = (workflow: WorkflowRecord, overrides: Partial<StepEvent> = {})
   nonRetryable: [],
   completesWorkflow: false,
   executionArn: workflow.executionArn as string,
-  results: {},
+  dependencies: [],
   ...overrides,
 });
 
@@ -85,6 +101,7 @@ const handlerOf = (work: (context: StepContext) => Promise<Record<string, unknow
       return work(context);
     },
     () => repos,
+    () => store,
   );
   return { runs, invoke: (event: unknown) => handler(event, lambdaContext()) };
 };
@@ -99,7 +116,8 @@ describe('step bookkeeping', () => {
       during.push((await taskOf(workflow))?.status);
       return { count: 3 };
     });
-    await expect(step.invoke(stepEvent(workflow))).resolves.toEqual({ count: 3 });
+    // The state machine gets the result's reference; the result is with the task.
+    await expect(step.invoke(stepEvent(workflow))).resolves.toEqual({ stored: 'task', bytes: 11 });
     expect(during).toEqual(['running']);
     expect(await taskOf(workflow)).toMatchObject({
       status: 'completed',
@@ -114,10 +132,15 @@ describe('step bookkeeping', () => {
     });
   });
 
-  it('gives the step its attempt, the workflow metadata and earlier results by step name', async () => {
+  it("gives the step its attempt, the workflow metadata and, when asked, its dependencies' results by name", async () => {
     const workflow = await runningWorkflow();
-    const step = handlerOf(async () => ({}));
-    await step.invoke(stepEvent(workflow, { step: 'second', stepIndex: 1, results: { s0: { count: 3 } } }));
+    await handlerOf(async () => ({ count: 3 })).invoke(stepEvent(workflow));
+    const seen: unknown[] = [];
+    const step = handlerOf(async (context) => {
+      seen.push(await context.results());
+      return {};
+    });
+    await step.invoke(stepEvent(workflow, { step: 'second', stepIndex: 1, dependencies: [0] }));
     expect(step.runs[0]).toMatchObject({
       workflowId: workflow.workflowId,
       jobId: workflow.jobId,
@@ -125,15 +148,86 @@ describe('step bookkeeping', () => {
       stepIndex: 1,
       attempt: 1,
       metadata: {},
-      results: { first: { count: 3 } },
     });
+    expect(seen).toEqual([{ first: { count: 3 } }]);
+  });
+
+  it('reads dependencies only when asked, once per invocation, and only those the step depends on', async () => {
+    const workflow = await runningWorkflow();
+    await handlerOf(async () => ({ count: 3 })).invoke(stepEvent(workflow));
+    let reads = 0;
+    const counting = Object.create(repos.tasks) as Repositories['tasks'];
+    counting.getMany = (...args) => {
+      reads++;
+      return repos.tasks.getMany(...args);
+    };
+    const handler = (work: (context: StepContext) => Promise<Record<string, unknown>>) =>
+      createStepHandler(
+        work,
+        () => ({ ...repos, tasks: counting }),
+        () => store,
+      );
+    const second = { step: 'second', stepIndex: 1 };
+    await handler(async () => ({}))(stepEvent(workflow, { ...second, dependencies: [0] }), lambdaContext());
+    expect(reads).toBe(0);
+
+    const other = await runningWorkflow();
+    await handlerOf(async () => ({ count: 4 })).invoke(stepEvent(other));
+    const seen: unknown[] = [];
+    await handler(async (context) => {
+      seen.push(await context.results(), await context.results());
+      return {};
+    })(stepEvent(other, { ...second, dependencies: [] }), lambdaContext());
+    // Not a dependency: not read, though it is done.
+    expect(seen).toEqual([{}, {}]);
+    expect(reads).toBe(1);
+  });
+
+  it('keeps a result over 1 KB in the bucket, and a dependent reads it back whole', async () => {
+    const workflow = await runningWorkflow();
+    const big = { blob: 'x'.repeat(5 * 1024 * 1024) };
+    const reference = await handlerOf(async () => big).invoke(stepEvent(workflow));
+    const bytes = Buffer.byteLength(JSON.stringify(big));
+    expect(reference).toEqual({ stored: 's3', bytes });
+    const task = await taskOf(workflow);
+    expect(task).toMatchObject({ status: 'completed', result: {}, resultObject: { bucket, bytes } });
+    expect(task?.resultObject?.key).toMatch(new RegExp(`^results/${workflow.workflowId}/0/`));
+
+    const seen: Record<string, unknown>[] = [];
+    await handlerOf(async (context) => {
+      seen.push(await context.results());
+      return {};
+    }).invoke(stepEvent(workflow, { step: 'second', stepIndex: 1, dependencies: [0] }));
+    expect(seen[0]).toEqual({ first: big });
+  });
+
+  it('fails a result over 50 MB at once, naming the step and the limit, and records nothing', async () => {
+    const workflow = await runningWorkflow();
+    const step = handlerOf(async () => ({ blob: 'x'.repeat(MAX_RESULT_BYTES) }));
+    const attempt = step.invoke(stepEvent(workflow));
+    await expect(attempt).rejects.toBeInstanceOf(FatalStepError);
+    await expect(attempt).rejects.toThrow(/step "first" .* over the limit of 52428800 bytes \(50 MB\)/);
+    expect(await taskOf(workflow)).toMatchObject({ status: 'running' });
+    expect(await repos.workflows.getById(workflow.workflowId)).toMatchObject({ currentStep: 0 });
+  });
+
+  it('serves an execution started before results left the state with the results it carries', async () => {
+    const workflow = await runningWorkflow();
+    const seen: unknown[] = [];
+    const step = handlerOf(async (context) => {
+      seen.push(await context.results());
+      return {};
+    });
+    const { dependencies: _, ...legacy } = stepEvent(workflow, { step: 'second', stepIndex: 1 });
+    await step.invoke({ ...legacy, results: { s0: { count: 3 } } });
+    expect(seen).toEqual([{ first: { count: 3 } }]);
   });
 
   it('answers a repeated invocation after completion with the stored result, running nothing and counting nothing', async () => {
     const workflow = await runningWorkflow();
     const step = handlerOf(async () => ({ count: 3 }));
     await step.invoke(stepEvent(workflow));
-    await expect(step.invoke(stepEvent(workflow))).resolves.toEqual({ count: 3 });
+    await expect(step.invoke(stepEvent(workflow))).resolves.toEqual({ stored: 'task', bytes: 11 });
     expect(step.runs).toHaveLength(1);
     expect(await taskOf(workflow)).toMatchObject({ status: 'completed', attempts: 1 });
     expect(await repos.workflows.getById(workflow.workflowId)).toMatchObject({ currentStep: 1 });
@@ -205,14 +299,6 @@ describe('step bookkeeping', () => {
     });
     await expect(flaky.invoke(stepEvent(last, { maxRetries: 0 }))).rejects.toThrow('flaky');
     expect(await taskOf(last)).toMatchObject({ status: 'running' });
-  });
-
-  it('fails a result over 200 000 bytes with FatalStepError and stores nothing', async () => {
-    const workflow = await runningWorkflow();
-    const step = handlerOf(async () => ({ blob: 'x'.repeat(200_001) }));
-    await expect(step.invoke(stepEvent(workflow))).rejects.toThrow(FatalStepError);
-    expect(await taskOf(workflow)).toMatchObject({ status: 'running' });
-    expect(await repos.workflows.getById(workflow.workflowId)).toMatchObject({ currentStep: 0 });
   });
 
   it('discards the result of an attempt Step Functions gave up on (a newer attempt started)', async () => {

@@ -12,15 +12,21 @@ import type {
 import { validate } from '../../../functions/steps/dataset/validate.js';
 import type { StepContext } from '../../../functions/steps/step-context.js';
 
-/** A StepContext as the middleware would build it; every field can be overridden. */
-export const makeContext = (overrides: Partial<StepContext> = {}): StepContext => ({
+/**
+ * A StepContext as the middleware would build it; every field can be overridden, and `results` is
+ * given as the dependencies' results themselves.
+ */
+export const makeContext = ({
+  results = {},
+  ...overrides
+}: Partial<Omit<StepContext, 'results'>> & { results?: Record<string, unknown> } = {}): StepContext => ({
   workflowId: 'wf-test',
   jobId: 'job-test',
   step: 'download',
   stepIndex: 0,
   attempt: 1,
   metadata: {},
-  results: {},
+  results: async () => results,
   remainingTimeMs: () => 30_000,
   ...overrides,
 });

@@ -25,7 +25,7 @@ describe('metadata.dataset', () => {
 
   it.each([
     [{ items: 0 }, 'dataset.items'],
-    [{ items: 2001 }, 'dataset.items'],
+    [{ items: 100_001 }, 'dataset.items'],
     [{ items: 1.5 }, 'dataset.items'],
     [{ seed: 'x' }, 'dataset.seed'],
     [{ duplicateRate: 0.95 }, 'dataset.duplicateRate'],
