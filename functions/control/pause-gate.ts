@@ -4,8 +4,9 @@ import { PauseGateEvent } from '../contract/execution.js';
 import { repositoriesFromEnv } from '../repositories/from-env.js';
 import { logger } from '../shared/logger.js';
 import { powertools } from '../shared/powertools.js';
+import { sdkRetryConfig } from '../shared/sdk-retry.js';
 
-const sfn = new SFNClient({});
+const sfn = new SFNClient(sdkRetryConfig());
 
 /**
  * Entered with a task token when a step found its workflow paused. Stores the token on the workflow

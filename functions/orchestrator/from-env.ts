@@ -2,6 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { type Environment, setting } from '../config/environment.js';
 import { createDocumentClient, tableNamesFromEnv } from '../repositories/client.js';
 import { repositoriesFromEnv } from '../repositories/from-env.js';
+import { sdkRetryConfig } from '../shared/sdk-retry.js';
 import { Orchestrator, type OrchestratorDeps } from './service.js';
 
 /** The orchestrator a handler builds from its environment: tables, state machines, its SFN client. */
@@ -12,7 +13,7 @@ export const orchestratorFromEnv = (
   new Orchestrator({
     repos: repositoriesFromEnv(env),
     store: { doc: createDocumentClient(), ...tableNamesFromEnv(env) },
-    sfn: options.sfn ?? new SFNClient({}),
+    sfn: options.sfn ?? new SFNClient(sdkRetryConfig(env)),
     stateMachines: setting('stateMachines', env),
     ...options,
   });

@@ -4,6 +4,7 @@ import { type EventPublisher, eventPublisherFromEnv } from '../events/publisher.
 import { orchestratorFromEnv } from '../orchestrator/from-env.js';
 import type { Orchestrator } from '../orchestrator/service.js';
 import { type Repositories, repositoriesFromEnv } from '../repositories/from-env.js';
+import { sdkRetryConfig } from '../shared/sdk-retry.js';
 import { type RecoveryConfig, recoveryConfigFromEnv } from './config.js';
 
 /** What the recovery handler, the start-run Lambda and the reconciler work with. */
@@ -31,7 +32,7 @@ export const recoveryDepsFromEnv = perConfiguration(
   ],
   (env): RecoveryDeps => {
     const repos = repositoriesFromEnv(env);
-    const sfn = new SFNClient({});
+    const sfn = new SFNClient(sdkRetryConfig(env));
     const config = recoveryConfigFromEnv(env);
     const orchestrator = orchestratorFromEnv(env, {
       sfn,

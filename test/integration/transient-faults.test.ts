@@ -24,21 +24,15 @@ const SEED = Number(process.env.FAULT_SEED ?? 11);
 const WORKFLOWS = 20;
 
 let test: FaultyApp;
-const savedMaxAttempts = process.env.AWS_MAX_ATTEMPTS;
 
 beforeAll(async () => {
-  // The runtime's own clients retry 5 times (functions/shared/sdk-retry.ts). Some clients are not
-  // built with that configuration yet (the recovery handler's and the pause gate's SFN clients, the
-  // local bridge standing for Step Functions' DynamoDB integration): the SDK's variable gives them
-  // the same, as setting it on every function would on AWS.
-  process.env.AWS_MAX_ATTEMPTS = '5';
+  // No retry setting here (no AWS_MAX_ATTEMPTS): every client of the runtime, the Step Functions
+  // ones included, retries 5 times by itself (functions/shared/sdk-retry.ts).
   test = await startFaultyApp([datasetBuild], { seed: SEED });
 }, 120_000);
 
 afterAll(async () => {
   await test?.close();
-  if (savedMaxAttempts === undefined) delete process.env.AWS_MAX_ATTEMPTS;
-  else process.env.AWS_MAX_ATTEMPTS = savedMaxAttempts;
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
