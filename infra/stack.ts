@@ -12,6 +12,7 @@ import { acknowledgeFindings } from './nag.js';
 import { Observability } from './observability.js';
 import { WorkflowRecovery } from './recovery.js';
 import { ResultsBucket } from './results-bucket.js';
+import { WorkflowRetention } from './retention.js';
 import { STATE_MACHINES_OUTPUT } from './template-keys.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
@@ -36,6 +37,7 @@ export class JobOrchestratorStack extends Stack {
   readonly api: ControlApi;
   readonly events: AppEventBus;
   readonly recovery: WorkflowRecovery;
+  readonly retention: WorkflowRetention;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: JobOrchestratorStackProps) {
@@ -99,6 +101,7 @@ export class JobOrchestratorStack extends Stack {
       stateMachinesJson: this.stateMachinesJson(),
       removalPolicy,
     });
+    this.retention = new WorkflowRetention(this, 'Retention', { tables: this.tables });
     // Every app function may change a workflow's status or progress, so every one may publish.
     this.events = new AppEventBus(this, 'Events', { namePrefix });
     for (const fn of this.node.findAll()) if (fn instanceof NodejsFunction) this.events.attachTo(fn);
@@ -118,7 +121,7 @@ export class JobOrchestratorStack extends Stack {
       },
       taskTypes: [...new Set(definitions.flatMap((d) => d.steps.map((step) => step.taskType)))],
       api: this.api.api,
-      deadLetterQueues: [this.recovery.deadLetterQueue],
+      deadLetterQueues: [this.recovery.deadLetterQueue, this.retention.deadLetterQueue],
       reconciler: this.recovery.reconciler,
     });
     acknowledgeFindings(this);

@@ -61,6 +61,8 @@ export class WorkflowTables extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: schema.timeToLiveAttribute,
+      // The workflow table's TTL deletions reach infra/retention.ts, which deletes their tasks.
+      ...(schema === WORKFLOW_TABLE ? { stream: dynamodb.StreamViewType.KEYS_ONLY } : {}),
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });

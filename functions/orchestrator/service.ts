@@ -1,7 +1,6 @@
 import {
   DescribeExecutionCommand,
   SendTaskSuccessCommand,
-  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -9,7 +8,6 @@ import { ulid } from 'ulid';
 import type { WorkflowDefinition } from '../contract/definition.js';
 import type { ExecutionInput } from '../contract/execution.js';
 import { executionArnOf, executionName } from '../contract/executions.js';
-import { workflowDefinitions } from '../definitions/catalog.js';
 import {
   InvalidTransitionError,
   NotFoundError,
@@ -17,15 +15,14 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { computeProgress } from '../domain/progress.js';
-import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import type { WorkflowRecord } from '../domain/records.js';
 import { isDoneTaskStatus } from '../domain/statuses.js';
 import { workflowSourcesOf } from '../domain/transitions.js';
-import type { Page, PageInput } from '../repositories/cursor.js';
-import type { Repositories } from '../repositories/from-env.js';
-import { createWorkflowWithTasks, type WorkflowStoreContext } from '../repositories/workflow-store.js';
+import { createWorkflowWithTasks } from '../repositories/workflow-store.js';
 import { logger } from '../shared/logger.js';
 import { recordRecovery, recordWorkflowFinished } from '../shared/metrics.js';
 import { closeInFlightTasks } from './open-tasks.js';
+import { OrchestratorReads } from './reads.js';
 import { planRerun } from './rerun-plan.js';
 import {
   type CreateWorkflowInput,
@@ -34,26 +31,7 @@ import {
   type Recovery,
   type RunRequest,
   runInput,
-  type WorkflowFilter,
 } from './run-input.js';
-import type { StateMachineArns } from './state-machines-config.js';
-import { progressView } from './views.js';
-
-export interface OrchestratorDeps {
-  readonly repos: Repositories;
-  readonly store: WorkflowStoreContext;
-  readonly sfn: SFNClient;
-  readonly stateMachines: StateMachineArns;
-  /** @default every shipped definition (state-machines/registry.ts) */
-  readonly definitions?: readonly WorkflowDefinition[];
-  readonly now?: () => Date;
-  /** Progress links executions to the Step Functions console. @default true */
-  readonly consoleLinks?: boolean;
-  /** `metadata.faults` is accepted (the local stack, test stages). @default false */
-  readonly faultInjection?: boolean;
-  /** The "delayed start" state machine (Wait, then startRecoveryRun): needed by `recover` with a delay. */
-  readonly delayedStart?: string;
-}
 
 /** The error a cancel stops its execution with: how the recovery side tells a cancel from a failure. */
 export const CANCEL_ERROR = 'WorkflowCancelled';
@@ -68,16 +46,7 @@ const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'
  * The one place that implements the workflow lifecycle: create, start, pause, resume, cancel,
  * recover and the progress view. Used by the API, the recovery handler and the local stack.
  */
-export class Orchestrator {
-  private readonly now: () => Date;
-  /** The definitions served here, by name: looked up in one place. */
-  private readonly served: ReadonlyMap<string, WorkflowDefinition>;
-
-  constructor(private readonly deps: OrchestratorDeps) {
-    this.now = deps.now ?? (() => new Date());
-    this.served = new Map((deps.definitions ?? workflowDefinitions).map((d) => [d.name, d]));
-  }
-
+export class Orchestrator extends OrchestratorReads {
   async create(input: CreateWorkflowInput): Promise<WorkflowRecord> {
     // An unknown definition is bad input to create (400), not a missing resource (404).
     const definition = this.served.get(input.definition);
@@ -120,57 +89,6 @@ export class Orchestrator {
       if (current?.status === 'failed') return current;
       throw error;
     }
-  }
-
-  async get(workflowId: string): Promise<WorkflowRecord> {
-    const workflow = await this.deps.repos.workflows.getById(workflowId);
-    if (!workflow) throw new NotFoundError('Workflow', workflowId);
-    return workflow;
-  }
-
-  /** The newest workflow of a job: "the workflow of a job" (docs/behaviour.md, "Jobs and workflows"). */
-  async getByJob(jobId: string): Promise<WorkflowRecord> {
-    const workflow = await this.deps.repos.workflows.getByJobId(jobId);
-    if (!workflow) throw new NotFoundError('Workflow', `job ${jobId}`);
-    return workflow;
-  }
-
-  /** Every workflow of a job, newest first. */
-  listByJob(jobId: string, page: PageInput = {}): Promise<Page<WorkflowRecord>> {
-    return this.deps.repos.workflows.listByJob(jobId, page);
-  }
-
-  list(filter: WorkflowFilter, page: PageInput = {}): Promise<Page<WorkflowRecord>> {
-    const { workflows } = this.deps.repos;
-    const { view, status, jobId, createdDay } = filter;
-    if (view === 'active') return workflows.listActive(page);
-    if (view === 'failed') return workflows.listFailed(page);
-    if (view === 'recoverable') return workflows.listRecoverable(page);
-    if (status && jobId) return workflows.listByJobStatus(jobId, status, page);
-    if (status) return workflows.listByStatus(status, page);
-    if (jobId) return workflows.listByJob(jobId, page);
-    if (createdDay) return workflows.listByCreatedDay(createdDay, page);
-    const message = 'give one of view, status, jobId or createdDay';
-    throw new ValidationError(message, [{ path: 'view', rule: 'filter-required', message }]);
-  }
-
-  /** The shipped definitions, each with the state machine that runs it here (if deployed). */
-  definitions(): { definition: WorkflowDefinition; stateMachineArn?: string }[] {
-    return [...this.served.values()].map((definition) => {
-      const stateMachineArn = this.deps.stateMachines[definition.name];
-      return stateMachineArn ? { definition, stateMachineArn } : { definition };
-    });
-  }
-
-  async tasks(workflowId: string): Promise<TaskRecord[]> {
-    await this.get(workflowId);
-    return this.deps.repos.tasks.getByWorkflow(workflowId);
-  }
-
-  async progress(workflowId: string) {
-    const workflow = await this.get(workflowId);
-    const tasks = await this.deps.repos.tasks.getByWorkflow(workflowId);
-    return progressView(workflow, tasks, this.now(), this.deps.consoleLinks ?? true);
   }
 
   /** pending → running: records the execution first (the transition is the guard), then starts it. */
@@ -441,4 +359,5 @@ export class Orchestrator {
   }
 }
 
+export type { OrchestratorDeps } from './reads.js';
 export type { CreateWorkflowInput, RecoverInput, Recovery, RunRequest, WorkflowFilter } from './run-input.js';

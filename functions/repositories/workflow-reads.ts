@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { setting } from '../config/environment.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { ACTIVE_WORKFLOW_STATUSES, type WorkflowStatus } from '../domain/statuses.js';
@@ -15,6 +16,8 @@ export interface RepositoryOptions {
   readonly now?: () => Date;
   /** Where status and progress changes are published. @default the bus of EVENT_BUS_NAME, if set */
   readonly events?: EventPublisher;
+  /** Days a finished workflow is kept (TTL). @default RETENTION_DAYS */
+  readonly retentionDays?: number;
 }
 
 /** The read side of WorkflowRepository: every reader treats an expired item as absent. */
@@ -22,6 +25,7 @@ export class WorkflowReader {
   protected readonly doc: DynamoDBDocumentClient;
   protected readonly tableName: string;
   protected readonly now: () => Date;
+  protected readonly retentionDays: number;
   /** jobId never changes, and every status write must rewrite `jobStatus` from it. */
   private readonly jobIds = new Map<string, string>();
 
@@ -29,6 +33,7 @@ export class WorkflowReader {
     this.doc = options.doc;
     this.tableName = options.tableName;
     this.now = options.now ?? (() => new Date());
+    this.retentionDays = options.retentionDays ?? setting('retentionDays');
   }
 
   async getById(workflowId: string): Promise<WorkflowRecord | undefined> {

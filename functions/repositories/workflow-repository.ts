@@ -19,6 +19,7 @@ import {
   writeStatus,
 } from './conditions.js';
 import { fromWorkflowItem, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
+import { retentionOf } from './retention.js';
 import { type RepositoryOptions, WorkflowReader } from './workflow-reads.js';
 
 export type { RepositoryOptions } from './workflow-reads.js';
@@ -202,10 +203,7 @@ export class WorkflowRepository extends WorkflowReader {
     });
   }
 
-  /**
-   * failed → recovering in one write that checks and counts the attempt and rewinds progress for
-   * the run (no run can be writing progress while the workflow is failed).
-   */
+  /** failed → recovering in one write: checks and counts the attempt, rewinds progress (no run writes it now). */
   async beginRecovery(workflowId: string, rewind: RecoveryRewind): Promise<WorkflowRecord> {
     const steps = stepSet(rewind.completedSteps);
     const recover: Move = {
@@ -239,10 +237,7 @@ export class WorkflowRepository extends WorkflowReader {
     }
   }
 
-  /**
-   * Records that automatic recovery gave up: a failed workflow with no attempts left gets its final
-   * message once. Undefined when the condition fails (already recorded, or the workflow moved on).
-   */
+  /** Automatic recovery gave up (no attempts left): the final message, once; undefined if recorded or moved on. */
   async markRecoveryExhausted(workflowId: string, suffix: string): Promise<WorkflowRecord | undefined> {
     const record = await this.appendToFailure(
       workflowId,
@@ -252,10 +247,7 @@ export class WorkflowRepository extends WorkflowReader {
     return record && this.announce(record, statusChanged(record, 'failed'), recoveryExhausted(record));
   }
 
-  /**
-   * Records why automatic recovery leaves a failed workflow alone (a failure no retry can fix): the
-   * reason is appended to its message once. Undefined when already recorded or no longer failed.
-   */
+  /** Why automatic recovery leaves a failed workflow alone, appended once; undefined if recorded or moved on. */
   async markNotRecoveredAutomatically(
     workflowId: string,
     suffix: string,
@@ -277,7 +269,12 @@ export class WorkflowRepository extends WorkflowReader {
       tableName: this.tableName,
       key: workflowKey(workflowId),
       parts: {
-        set: { errorMessage: `${current.errorMessage ?? 'Failed'}${suffix}`, updatedAt: now.toISOString() },
+        // A failure the state machine recorded gets its retention here (ASL has no clock to count it).
+        set: {
+          errorMessage: `${current.errorMessage ?? 'Failed'}${suffix}`,
+          updatedAt: now.toISOString(),
+          ...retentionOf('failed', now, this.retentionDays).set,
+        },
       },
       // Duplicate events race here: the suffix check lets exactly one of them write (and announce).
       condition: (e) =>
@@ -312,6 +309,7 @@ export class WorkflowRepository extends WorkflowReader {
           status: 'completed',
           [JOB_STATUS_ATTR]: jobStatusOf(await this.jobIdOf(workflowId, now), 'completed'),
           completedAt: at,
+          ...retentionOf('completed', now, this.retentionDays).set,
         }
       : {};
     // ADD is atomic, so parallel steps never race on the counter: one write per step, no read.
@@ -369,20 +367,18 @@ export class WorkflowRepository extends WorkflowReader {
     return record;
   }
 
-  /**
-   * The one writer of a workflow's status: its condition is the sources of `to` in
-   * WORKFLOW_TRANSITIONS (or the given subset of them), and `jobStatus` moves with the status.
-   */
+  /** The one status writer: from the sources of `to` in WORKFLOW_TRANSITIONS; jobStatus, expiresAt with it. */
   private async write(workflowId: string, to: WorkflowStatus, move: Move, now: Date): Promise<UpdateOutcome> {
     const from = workflowSourcesOf(to, move.from);
     const jobId = await this.jobIdOf(workflowId, now);
+    const retention = retentionOf(to, now, this.retentionDays);
     return writeStatus(this.doc, {
       tableName: this.tableName,
       key: workflowKey(workflowId),
       to,
       from,
-      set: { ...move.set, [JOB_STATUS_ATTR]: jobStatusOf(jobId, to) },
-      remove: move.remove ?? [],
+      set: { ...move.set, ...retention.set, [JOB_STATUS_ATTR]: jobStatusOf(jobId, to) },
+      remove: [...(move.remove ?? []), ...retention.remove],
       add: move.add ?? {},
       ...(move.where ? { where: move.where } : {}),
       now,

@@ -75,7 +75,8 @@ describe('dashboard and alarms', () => {
     expect(alarmsOn('5XXError')).toHaveLength(1);
     expect(alarmsOn('4XXError')).toHaveLength(1);
     expect(alarmsOn('Latency').filter((a) => JSON.stringify(a).includes('p95'))).toHaveLength(1);
-    expect(alarmsOn('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    // One per dead-letter queue: automatic recovery's and retention's.
+    expect(alarmsOn('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     expect(alarmsOn(METRIC.reconcilerRepairs)).toHaveLength(1);
     const taskTypes = new Set(workflowDefinitions.flatMap((d) => d.steps.map((s) => s.taskType)));
     expect(alarmsOn(METRIC.stepRetried)).toHaveLength(taskTypes.size);

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envName } from '../../functions/config/environment.js';
+import { TaskRepository } from '../../functions/repositories/task-repository.js';
+import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
+import { createWorkflowWithTasks } from '../../functions/repositories/workflow-store.js';
+import { createRetentionHandler } from '../../functions/retention/handler.js';
+import { createTestTables, type TestTables } from '../support/tables.js';
+
+// Retention (docs/behaviour.md, "Retention"): a finished workflow gets its expiry from its last
+// status write; the table's TTL deletion of it reaches the retention handler, which deletes its tasks.
+
+let tables: TestTables;
+let workflows: WorkflowRepository;
+let tasks: TaskRepository;
+const DAYS = 30;
+const now = new Date('2026-12-02T10:00:00Z');
+beforeAll(async () => {
+  tables = await createTestTables();
+  workflows = new WorkflowRepository({
+    doc: tables.doc,
+    tableName: tables.names.workflows,
+    retentionDays: DAYS,
+    now: () => now,
+  });
+  tasks = new TaskRepository({ doc: tables.doc, tableName: tables.names.tasks });
+});
+afterAll(() => tables.drop());
+
+const created = () =>
+  createWorkflowWithTasks(
+    { doc: tables.doc, workflows: tables.names.workflows, tasks: tables.names.tasks },
+    {
+      workflow: { jobId: `job-${randomUUID()}`, definitionName: 'test', definitionVersion: '1' },
+      tasks: ['a', 'b', 'c'].map((name) => ({
+        taskName: name,
+        taskType: 'noop',
+        maxRetries: 0,
+        timeout: 30,
+      })),
+    },
+  );
+
+/** The raw item: readers hide expired items, and expiresAt is what TTL reads. */
+const expiresAtOf = async (workflowId: string) => (await workflows.getById(workflowId))?.expiresAt;
+
+const streamRecord = (workflowId: string, identity?: { type: string; principalId: string }) =>
+  ({
+    eventName: 'REMOVE',
+    dynamodb: { Keys: { workflowId: { S: workflowId } } },
+    ...(identity ? { userIdentity: identity } : {}),
+  }) as DynamoDBStreamEvent['Records'][number];
+
+describe('retention', () => {
+  it('gives a finished workflow its expiry, RETENTION_DAYS after it finished, and takes it back when it runs again', async () => {
+    const workflow = await created();
+    await workflows.markRunning(workflow.workflowId, { executionArn: 'arn:run-1' });
+    expect(await expiresAtOf(workflow.workflowId)).toBeUndefined();
+    await workflows.markFailed(workflow.workflowId, 'boom');
+    const expected = Math.floor(now.getTime() / 1000) + DAYS * 24 * 60 * 60;
+    expect(await expiresAtOf(workflow.workflowId)).toBe(expected);
+    await workflows.beginRecovery(workflow.workflowId, {
+      completedSteps: [],
+      currentStep: 0,
+      progress: 0,
+      runToken: 'run-2',
+    });
+    expect(await expiresAtOf(workflow.workflowId)).toBeUndefined();
+  });
+
+  it('deletes the tasks of a workflow the TTL deleted, and only of those', async () => {
+    const expired = await created();
+    const deletedByHand = await created();
+    process.env[envName('taskTable')] = tables.names.tasks;
+    process.env[envName('workflowTable')] = tables.names.workflows;
+    const handler = createRetentionHandler(tables.doc);
+    const ttl = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+    const result = await handler(
+      { Records: [streamRecord(expired.workflowId, ttl), streamRecord(deletedByHand.workflowId)] },
+      { awsRequestId: randomUUID(), functionName: 'retention' } as Context,
+    );
+    expect(result).toEqual({ deleted: 3 });
+    expect(await tasks.getByWorkflow(expired.workflowId)).toEqual([]);
+    expect(await tasks.getByWorkflow(deletedByHand.workflowId)).toHaveLength(3);
+    // A repeated event (streams deliver at least once) deletes nothing more.
+    await expect(
+      handler({ Records: [streamRecord(expired.workflowId, ttl)] }, {
+        awsRequestId: randomUUID(),
+        functionName: 'retention',
+      } as Context),
+    ).resolves.toEqual({ deleted: 0 });
+  });
+});
