@@ -99,6 +99,9 @@ export class TaskBridge {
       endpoint: options.dynamoEndpoint,
       region: options.region,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // One call per attempt, as the service integration makes: a throttle or a 5xx reaches the
+      // state's Retry (state-machines/compile/failure-states.ts) rather than being hidden by SDK retries.
+      maxAttempts: 1,
     });
   }
 

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -8,6 +9,40 @@ import type { WorkflowStep } from '../dsl.js';
 import type { CompileTables } from './compile.js';
 
 const S = (path: string) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt(path));
+
+/**
+ * The DynamoDB errors a call may fail with when nothing is wrong with it (throttling, the
+ * service's own faults), as the service integration names them: worth another try.
+ * `DynamoDB.ConditionalCheckFailedException` is not one of them: a refused write means the records
+ * moved on, and its Catch decides what follows.
+ */
+export const DYNAMODB_TRANSIENT_ERRORS = [
+  'DynamoDB.ProvisionedThroughputExceededException',
+  'DynamoDB.ThrottlingException',
+  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.InternalServerError',
+  'DynamoDB.InternalServerErrorException',
+  'DynamoDB.ServiceUnavailableException',
+] as const;
+
+/**
+ * The Retry of every DynamoDB task of the state machine: the transient errors only, 1 s then
+ * doubling with full jitter, 5 retries (up to about 31 s in all), as the SDK clients of the
+ * handlers retry their own calls (functions/shared/sdk-retry.ts).
+ */
+export const DYNAMODB_RETRY: sfn.RetryProps = {
+  errors: [...DYNAMODB_TRANSIENT_ERRORS],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 5,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/** A DynamoDB task of the state machine, with DYNAMODB_RETRY. */
+const retried = <T extends tasks.DynamoUpdateItem>(task: T): T => {
+  task.addRetry(DYNAMODB_RETRY);
+  return task;
+};
 
 /** `#status IN (:from0, :from1, ...)` and its values, from the transition table. */
 const statusIn = (statuses: readonly string[]) => ({
@@ -36,7 +71,7 @@ const workflowTransition = (
     'completedAt = :now',
     'updatedAt = :now',
   ];
-  return new tasks.DynamoUpdateItem(scope, id, {
+  const task = new tasks.DynamoUpdateItem(scope, id, {
     table: tables.workflows,
     key: { [WORKFLOW_TABLE.partitionKey.name]: S('$.workflowId') },
     updateExpression: `SET ${sets.join(', ')}`,
@@ -55,6 +90,7 @@ const workflowTransition = (
     },
     resultPath: sfn.JsonPath.DISCARD,
   });
+  return retried(task);
 };
 
 /**
@@ -90,28 +126,30 @@ export const failureStates = (
   });
 
   const taskFrom = statusIn(taskSourcesOf('failed'));
-  const recordTask = new tasks.DynamoUpdateItem(scope, `Record failure of ${name}`, {
-    table: tables.tasks,
-    key: {
-      [TASK_TABLE.partitionKey.name]: S('$.workflowId'),
-      [TASK_TABLE.sortKey.name]: tasks.DynamoAttributeValue.fromNumber(step.index),
-    },
-    updateExpression:
-      'SET #status = :failed, errorMessage = :message, errorType = :type, completedAt = :now, updatedAt = :now',
-    // Only the run that owns the task may fail it: a late Catch of an earlier run changes nothing.
-    conditionExpression: `${taskFrom.expression} AND runToken = :run`,
-    expressionAttributeNames: { '#status': 'status' },
-    expressionAttributeValues: {
-      ':failed': tasks.DynamoAttributeValue.fromString('failed'),
-      ':message': S('$.failure.message'),
-      ':type': S('$.error.Error'),
-      ':now': S('$$.State.EnteredTime'),
-      ':run': S('$.runToken'),
-      ...taskFrom.values,
-    },
-    returnValues: tasks.DynamoReturnValues.ALL_NEW,
-    resultPath: '$.failure.task',
-  });
+  const recordTask = retried(
+    new tasks.DynamoUpdateItem(scope, `Record failure of ${name}`, {
+      table: tables.tasks,
+      key: {
+        [TASK_TABLE.partitionKey.name]: S('$.workflowId'),
+        [TASK_TABLE.sortKey.name]: tasks.DynamoAttributeValue.fromNumber(step.index),
+      },
+      updateExpression:
+        'SET #status = :failed, errorMessage = :message, errorType = :type, completedAt = :now, updatedAt = :now',
+      // Only the run that owns the task may fail it: a late Catch of an earlier run changes nothing.
+      conditionExpression: `${taskFrom.expression} AND runToken = :run`,
+      expressionAttributeNames: { '#status': 'status' },
+      expressionAttributeValues: {
+        ':failed': tasks.DynamoAttributeValue.fromString('failed'),
+        ':message': S('$.failure.message'),
+        ':type': S('$.error.Error'),
+        ':now': S('$$.State.EnteredTime'),
+        ':run': S('$.runToken'),
+        ...taskFrom.values,
+      },
+      returnValues: tasks.DynamoReturnValues.ALL_NEW,
+      resultPath: '$.failure.task',
+    }),
+  );
 
   const recordWorkflow = workflowTransition(scope, `Record workflow failure at ${name}`, tables, 'failed', {
     errorMessage: [
@@ -126,7 +164,8 @@ export const failureStates = (
     ],
   });
 
-  // A refused bookkeeping write means the records moved on (cancelled, replaced run): just stop.
+  // A refused bookkeeping write means the records moved on (cancelled, replaced run): just stop. So
+  // does a transient error that outlasted the Retry (the recovery handler records the failed run).
   recordTask.addCatch(fail, { resultPath: '$.bookkeepingError' });
   recordWorkflow.addCatch(fail, { resultPath: '$.bookkeepingError' });
   recordTask.next(recordWorkflow).next(fail);

@@ -201,6 +201,50 @@ describe('compileWorkflow', () => {
     expect(chain['Complete workflow']).toBeUndefined();
   });
 
+  it("retries every DynamoDB task of the state machine on DynamoDB's transient errors only, keeping its Catch", () => {
+    const dynamoTasks = Object.entries(states).filter(([, state]) =>
+      JSON.stringify(state.Resource ?? '').includes(':states:::dynamodb:'),
+    );
+    // The failure bookkeeping of each step (task, then workflow) and the completion after the join.
+    expect(dynamoTasks.map(([name]) => name).sort()).toEqual([
+      'Complete workflow',
+      'Record failure of a',
+      'Record failure of b',
+      'Record failure of c',
+      'Record workflow failure at a',
+      'Record workflow failure at b',
+      'Record workflow failure at c',
+    ]);
+    for (const [name, state] of dynamoTasks) {
+      expect(state.Retry, name).toEqual([
+        {
+          ErrorEquals: [
+            'DynamoDB.ProvisionedThroughputExceededException',
+            'DynamoDB.ThrottlingException',
+            'DynamoDB.RequestLimitExceeded',
+            'DynamoDB.InternalServerError',
+            'DynamoDB.InternalServerErrorException',
+            'DynamoDB.ServiceUnavailableException',
+          ],
+          IntervalSeconds: 1,
+          MaxAttempts: 5,
+          BackoffRate: 2,
+          JitterStrategy: 'FULL',
+        },
+      ]);
+    }
+    // A refused write (ConditionalCheckFailed) is never retried: the Catch decides, as before.
+    expect(states['Record failure of a']?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.bookkeepingError', Next: 'a failed' },
+    ]);
+    expect(states['Record workflow failure at a']?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.bookkeepingError', Next: 'a failed' },
+    ]);
+    expect(states['Complete workflow']?.Catch).toEqual([
+      { ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'Workflow no longer running' },
+    ]);
+  });
+
   it('merges three branches by nesting States.JsonMerge', () => {
     const three = statesOf(
       render([

@@ -110,6 +110,13 @@ describe('workflow state machines', () => {
       "States.Format('Task label failed after {} attempts: {}', $.failure.task.Attributes.attempts.N, $.failure.message)",
     );
     expect(states['Timeout of label']?.Parameters).toEqual({ message: 'Task timeout after 30s' });
+    // Throttling and DynamoDB's own faults are retried; a refused write is not.
+    for (const write of [task, workflow]) {
+      expect(write.Retry).toHaveLength(1);
+      expect(write.Retry[0]).toMatchObject({ MaxAttempts: 5, JitterStrategy: 'FULL' });
+      expect(write.Retry[0].ErrorEquals).toContain('DynamoDB.ThrottlingException');
+      expect(write.Retry[0].ErrorEquals).not.toContain('DynamoDB.ConditionalCheckFailedException');
+    }
   });
 
   it('adds no bookkeeping state to the happy path: a step costs a Choice and its own Task', () => {

@@ -27,7 +27,8 @@ let test: FaultyApp;
 
 beforeAll(async () => {
   // No retry setting here (no AWS_MAX_ATTEMPTS): every client of the runtime, the Step Functions
-  // ones included, retries 5 times by itself (functions/shared/sdk-retry.ts).
+  // ones included, retries 5 times by itself (functions/shared/sdk-retry.ts), and the state
+  // machines' own DynamoDB tasks by their Retry (the local bridge makes one call per attempt).
   test = await startFaultyApp([datasetBuild], { seed: SEED });
 }, 120_000);
 
