@@ -63,6 +63,7 @@ export const onExecutionStatusChange = async (
   if (detail.status === 'SUCCEEDED') {
     // The state machine (or the last step) wrote `completed`: nothing else announces it.
     if (workflow.status !== 'completed') return 'ignored';
+    if (workflow.expiresAt === undefined) await deps.repos.workflows.settleRetention(workflowId);
     await deps.events.publish([statusChanged(workflow)]);
     return 'announced';
   }

@@ -19,7 +19,7 @@ import {
   writeStatus,
 } from './conditions.js';
 import { fromWorkflowItem, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
-import { retentionOf } from './retention.js';
+import { retentionOf, settleRetention } from './retention.js';
 import { type RepositoryOptions, WorkflowReader } from './workflow-reads.js';
 
 export type { RepositoryOptions } from './workflow-reads.js';
@@ -76,9 +76,8 @@ const PROGRESS_STATUSES: readonly WorkflowStatus[] = ['running', 'paused'];
 
 export class WorkflowRepository extends WorkflowReader {
   /**
-   * Every status change written here (and every step counted) is published after the write.
-   * Changes written by the state machine itself (a step's final failure, completion) are published
-   * from the execution's status-change event instead (functions/recovery/execution-events.ts).
+   * Every status change written here (and every step counted) is published after the write; the
+   * state machine's own writes, from its status-change event (functions/recovery/execution-events.ts).
    */
   private readonly events: EventPublisher;
 
@@ -98,10 +97,7 @@ export class WorkflowRepository extends WorkflowReader {
     return this.announce(record, statusChanged(record));
   }
 
-  /**
-   * pending/recovering → running with the execution that runs it. `runToken` is the run's token for
-   * a record created before runs had one (a record's own token is kept).
-   */
+  /** pending/recovering → running with its execution; `runToken` for a record that has none yet. */
   async markRunning(
     workflowId: string,
     options: { executionArn: string; runToken?: string },
@@ -162,9 +158,8 @@ export class WorkflowRepository extends WorkflowReader {
   }
 
   /**
-   * → cancelled. `done` (the steps done once every open task was cancelled, so no step can complete
-   * any more) makes progress count exactly the done tasks: a step's own progress write that the
-   * cancel refused is counted here.
+   * → cancelled. `done` (the steps done once every open task was cancelled) makes progress count
+   * exactly the done tasks, a step's progress write the cancel refused included.
    */
   async markCancelled(workflowId: string, done?: readonly string[]): Promise<WorkflowRecord> {
     const now = this.now();
@@ -289,9 +284,8 @@ export class WorkflowRepository extends WorkflowReader {
   }
 
   /**
-   * Counts a completed step once, whatever the concurrency: the write is conditioned on the
-   * currentStep it read and on the step not being in the set yet, so a lost race re-reads and
-   * retries, and a repeat is a no-op. The last step completes the workflow in the same write.
+   * Counts a completed step once (conditioned on the step not being in the set yet: a repeat is a
+   * no-op), whatever the concurrency. The last step completes the workflow in the same write.
    */
   async recordStepCompleted(
     workflowId: string,
@@ -360,6 +354,16 @@ export class WorkflowRepository extends WorkflowReader {
     if (outcome.ok) return true;
     await this.current(workflowId, outcome.old, now);
     return false;
+  }
+
+  /** A finished workflow with no expiry yet gets one (functions/repositories/retention.ts). */
+  settleRetention(workflowId: string): Promise<boolean> {
+    return settleRetention(this.doc, {
+      tableName: this.tableName,
+      workflowId,
+      days: this.retentionDays,
+      now: this.now(),
+    });
   }
 
   private async announce(record: WorkflowRecord, ...events: DomainEvent[]): Promise<WorkflowRecord> {

@@ -6,7 +6,10 @@ import { TaskRepository } from '../../functions/repositories/task-repository.js'
 import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
 import { createWorkflowWithTasks } from '../../functions/repositories/workflow-store.js';
 import { createRetentionHandler } from '../../functions/retention/handler.js';
+import { step } from '../../state-machines/dsl.js';
+import { defineWorkflow } from '../../state-machines/validate.js';
 import { createTestTables, type TestTables } from '../support/tables.js';
+import { startTestApp } from '../support/test-app.js';
 
 // Retention (docs/behaviour.md, "Retention"): a finished workflow gets its expiry from its last
 // status write; the table's TTL deletion of it reaches the retention handler, which deletes its tasks.
@@ -52,7 +55,45 @@ const streamRecord = (workflowId: string, identity?: { type: string; principalId
     ...(identity ? { userIdentity: identity } : {}),
   }) as DynamoDBStreamEvent['Records'][number];
 
+const fork = defineWorkflow({
+  name: 'retention-fork',
+  steps: ['a', 'b', 'c'].map((name, i) =>
+    step({
+      name,
+      taskType: 'probe',
+      handler: 'functions/steps/probe.ts',
+      timeout: 30,
+      dependencies: i === 0 ? [] : ['a'],
+    }),
+  ),
+});
+
 describe('retention', () => {
+  it("gives a workflow the state machine completed (its plan ends in a Parallel) its expiry from the execution's success event", async () => {
+    const test = await startTestApp([fork]);
+    try {
+      const created = await test.app.orchestrator.create({
+        jobId: `job-${randomUUID()}`,
+        definition: fork.name,
+      });
+      const started = await test.app.orchestrator.start(created.workflowId);
+      await test.app.stepFunctions.waitFor(started.executionArn as string);
+      for (const deadline = Date.now() + 10_000; ; ) {
+        const workflow = await test.app.repos.workflows.getById(created.workflowId);
+        expect(workflow?.status).toBe('completed');
+        if (workflow?.expiresAt !== undefined) {
+          const days = (workflow.expiresAt - Date.parse(workflow.completedAt as string) / 1000) / 86_400;
+          expect(Math.round(days)).toBe(90);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error('no expiry after the success event');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await test.close();
+    }
+  }, 120_000);
+
   it('gives a finished workflow its expiry, RETENTION_DAYS after it finished, and takes it back when it runs again', async () => {
     const workflow = await created();
     await workflows.markRunning(workflow.workflowId, { executionArn: 'arn:run-1' });
