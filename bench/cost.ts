@@ -4,22 +4,30 @@ import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { chain10 } from './definitions.js';
 import { startBenchApp } from './lib/bench-app.js';
 import { printTable, type Row, writeResult } from './lib/report.js';
+import { GET_TIER, PUT_TIER, s3RequestsOf } from './lib/s3-meter.js';
 import { median, round } from './lib/stats.js';
 import { PRICES, priceOf, type Usage } from './prices.js';
 
 const RUNS = 3;
-/** A tiny dataset: the bench prices the orchestration, not the demo's data work. */
-const DATASET = { items: 20, seed: 1 };
+/**
+ * A small dataset: the bench prices the orchestration, not the demo's data work. Large enough
+ * that some results (download's, validate's) pass 1 KB and go to the results bucket, so the S3
+ * requests of docs/behaviour.md, "Results" are measured.
+ */
+const DATASET = { items: 200, seed: 1 };
 
 interface Measured extends Usage {
   readonly writes: number;
   readonly reads: number;
   readonly stepMs: number;
+  /** Bytes of the execution state (StateEntered inputs, StateExited outputs): largest and median. */
+  readonly stateBytesMax: number;
+  readonly stateBytesMedian: number;
 }
 
 /** One workflow from create to completion: what its execution (after start) used. */
 const runOnce = async (bench: Awaited<ReturnType<typeof startBenchApp>>, definition: WorkflowDefinition) => {
-  const { app, dynamo } = bench;
+  const { app, dynamo, s3 } = bench;
   dynamo.reset();
   const created = await app.orchestrator.create({
     jobId: 'bench-cost',
@@ -30,12 +38,17 @@ const runOnce = async (bench: Awaited<ReturnType<typeof startBenchApp>>, definit
   const setup = dynamo.usage();
   // As in the integration test's write budget: everything after start() returned is the execution's.
   dynamo.reset();
+  s3.reset();
   bench.resetInvocations();
   const execution = await app.stepFunctions.waitFor(started.executionArn as string);
   if (execution.status !== 'SUCCEEDED') throw new Error(`${definition.name}: execution ${execution.status}`);
   const usage = dynamo.usage();
+  const s3Usage = s3.usage();
   const invocations = bench.invocations();
   const history = app.stepFunctions.history(started.executionArn as string);
+  const stateBytes = history.flatMap((e) =>
+    (e.type === 'StateEntered' || e.type === 'StateExited') && e.bytes !== undefined ? [e.bytes] : [],
+  );
   const unitsOr = (units: number, requests: number) => (units > 0 ? units : requests);
   return {
     setup: {
@@ -52,7 +65,12 @@ const runOnce = async (bench: Awaited<ReturnType<typeof startBenchApp>>, definit
       reads: sumOf(usage.requests, READ_ACTIONS),
       writeUnits: unitsOr(sumOf(usage.units, WRITE_ACTIONS), sumOf(usage.requests, WRITE_ACTIONS)),
       readUnits: unitsOr(sumOf(usage.units, READ_ACTIONS), sumOf(usage.requests, READ_ACTIONS)),
+      s3Puts: s3RequestsOf(s3Usage, PUT_TIER),
+      s3Gets: s3RequestsOf(s3Usage, GET_TIER),
+      stateBytesMax: stateBytes.length > 0 ? Math.max(...stateBytes) : 0,
+      stateBytesMedian: stateBytes.length > 0 ? median(stateBytes) : 0,
     } satisfies Measured,
+    s3Requests: s3Usage.requests,
     functionName: invocations[0]?.functionName ?? '',
   };
 };
@@ -64,6 +82,7 @@ const perThousand = (usage: Usage, memory: number) => {
     '$ λ req': round(p.lambdaRequests * 1000, 4),
     '$ λ GB-s': round(p.lambdaCompute * 1000, 4),
     '$ Dynamo': round(p.dynamo * 1000, 4),
+    '$ S3': round(p.s3 * 1000, 4),
     '$ total': round(p.total * 1000, 4),
   };
 };
@@ -88,6 +107,10 @@ export const runCost = async () => {
         reads: pick((r) => r.execution.reads),
         writeUnits: pick((r) => r.execution.writeUnits),
         readUnits: pick((r) => r.execution.readUnits),
+        s3Puts: pick((r) => r.execution.s3Puts),
+        s3Gets: pick((r) => r.execution.s3Gets),
+        stateBytesMax: pick((r) => r.execution.stateBytesMax),
+        stateBytesMedian: pick((r) => r.execution.stateBytesMedian),
       };
       const setup = runs[0]?.setup ?? { writes: 0, writeUnits: 0, readUnits: 0 };
       const memory = bench.memoryOf(runs[0]?.functionName ?? '');
@@ -103,6 +126,8 @@ export const runCost = async () => {
         billedMs: measured.billedMs,
         writeUnits: 0,
         readUnits: 0,
+        s3Puts: 0,
+        s3Gets: 0,
       };
       const naive: Usage = {
         ...measured,
@@ -122,6 +147,11 @@ export const runCost = async () => {
           'invocations/step': round(usage.invocations / steps),
           'writes/step': round(writes / steps),
           'reads/step': design === 'floor' ? 0 : round(measured.reads / steps),
+          'S3 PUT/step': round(usage.s3Puts / steps),
+          'S3 GET/step': round(usage.s3Gets / steps),
+          // The state as measured; the other designs are priced, not run.
+          'state B max': design === 'measured' ? measured.stateBytesMax : undefined,
+          'state B med': design === 'measured' ? measured.stateBytesMedian : undefined,
           'WRU/step': round((usage.writeUnits - (design === 'floor' ? 0 : setup.writeUnits)) / steps, 1),
           'WRU/wf': round(usage.writeUnits, 1),
           'RRU/wf': round(usage.readUnits, 1),
@@ -142,7 +172,16 @@ export const runCost = async () => {
     `  prices: ${PRICES.asOf}: SFN $0.025/1k transitions, Lambda $0.20/1M requests + $0.0000133334/GB-s (arm64),`,
   );
   console.log(
-    '  DynamoDB $1.25/1M WRU, $0.25/1M RRU; units as reported by the local server (indexes included).',
+    '  DynamoDB $1.25/1M WRU, $0.25/1M RRU; units as reported by the local server (indexes included);',
+  );
+  console.log(
+    `  S3 Standard $0.005/1k PUT, $0.0004/1k GET: the requests the handlers made to the local S3 server.`,
+  );
+  console.log(
+    `  dataset ${DATASET.items} items: results over 1 KB go to S3. state B: bytes of the execution state at every`,
+  );
+  console.log(
+    '  transition (StateEntered input, StateExited output), largest and median (median of the runs).',
   );
   console.log(
     `  writes/step and reads/step count the execution only (after start); WRU/RRU add create + start.`,
