@@ -1,6 +1,8 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../functions/contract/definition.js';
 import type { TaskRecord } from '../../functions/domain/records.js';
+import { createDocumentClient } from '../../functions/repositories/client.js';
 import { step } from '../../state-machines/dsl.js';
 import { defineWorkflow } from '../../state-machines/validate.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -77,6 +79,38 @@ const payloadOf = async (task: TaskRecord | undefined): Promise<string> =>
   ((await small.app.results.load(task as TaskRecord)) as { payload: string }).payload;
 
 describe('step results outside the execution state', () => {
+  it('recovers a workflow whose kept result was stored before (inline in its task, whatever its size)', async () => {
+    const created = await small.app.orchestrator.create({
+      jobId: 'results-legacy',
+      definition: chain5.name,
+      // s1 fails both its attempts: the run fails after s0 completed.
+      metadata: { probe: { bytes: 50_000 }, faults: { s1: { failTimes: 2 } } },
+    });
+    const started = await small.app.orchestrator.start(created.workflowId);
+    expect((await small.app.stepFunctions.waitFor(started.executionArn as string)).status).toBe('FAILED');
+    // As a task completed before results left the state: the whole result in the item, no object.
+    const [first] = await small.app.repos.tasks.getByWorkflow(created.workflowId);
+    const result = await small.app.results.load(first as TaskRecord);
+    const doc = createDocumentClient({ endpoint: small.app.dynamoEndpoint });
+    await doc.send(
+      new UpdateCommand({
+        TableName: small.app.tableNames.tasks,
+        Key: { workflowId: created.workflowId, stepIndex: 0 },
+        UpdateExpression: 'SET #result = :result REMOVE resultObject',
+        ExpressionAttributeNames: { '#result': 'result' },
+        ExpressionAttributeValues: { ':result': result },
+      }),
+    );
+    doc.destroy();
+    const recovery = await small.app.orchestrator.recover(created.workflowId);
+    const final = await small.app.stepFunctions.waitFor(recovery.executionArn as string);
+    expect(final.status).toBe('SUCCEEDED');
+    const tasks = await small.app.repos.tasks.getByWorkflow(created.workflowId);
+    expect(tasks[0]?.resultObject).toBeUndefined();
+    // s1 read s0's inline result and passed its payload on to the end of the chain.
+    expect(await payloadOf(tasks[4])).toBe((result as { payload: string }).payload);
+  }, 120_000);
+
   it('passes a 5 MB result through 5 steps, each reading it whole from the bucket', async () => {
     const bytes = 5 * 1024 * 1024;
     const { execution, history, tasks } = await runToEnd(small, chain5, bytes);
