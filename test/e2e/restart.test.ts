@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INTERRUPTED_MESSAGE } from '../../infra/local/local-stack.js';
+import { interrupt, killLeftovers, startStack } from '../support/local-process.js';
 import { apiClient } from './client.js';
 import { expectInvariants } from './invariants.js';
-import { interrupt, killLeftovers, startStack } from './local-process.js';
 
 afterAll(killLeftovers);
 

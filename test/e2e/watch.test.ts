@@ -1,15 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LocalProcess, startLocalProcess } from '../support/local-process.js';
+import { killLeftovers, startLocalProcess } from '../support/local-process.js';
 import { copyOfRepo } from '../support/repo-copy.js';
 import { apiClient } from './client.js';
 import { expectInvariants } from './invariants.js';
 
-const stacks: LocalProcess[] = [];
-afterAll(() => {
-  for (const stack of stacks) stack.kill();
-});
+afterAll(killLeftovers);
 
 /** Replaces text in a file of the copy, as an editor saves it; fails if the text is not there. */
 const edit = (root: string, path: string, from: string, to: string) => {
@@ -23,7 +20,6 @@ describe('npm start -- --watch', () => {
   it('serves edited handlers and definitions without a restart, keeping data and runs in flight', async () => {
     const root = copyOfRepo();
     const stack = await startLocalProcess(['--watch', '--no-demo', '--in-memory'], { root });
-    stacks.push(stack);
     const api = apiClient(stack.url);
     const reloaded = async (change: () => void, line: string) => {
       const from = stack.output().length;
