@@ -5,11 +5,13 @@ import { executionFailureMessage } from '../../functions/contract/executions.js'
 import { lostExecutionMessage } from '../../functions/recovery/config.js';
 import type { ReconcileSummary } from '../../functions/recovery/reconciler.js';
 import { REPO_ROOT } from '../repo-root.js';
+import { startDynamoMeter } from './dynamo-meter.js';
 import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';
 import { rulesOf } from './event-bus.js';
 import { type LocalApp, startLocalApp } from './local-app.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 import { cachedTemplate, SYNTH_CACHE_DIR } from './template-cache.js';
+import { TRANSIENT_FAULTS_VARIABLE } from './transient-faults.js';
 
 export interface LocalStackOptions {
   /** API port. @default 3000 */
@@ -105,7 +107,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     outdir: options.outdir ?? resolve(REPO_ROOT, 'cdk.out'),
   });
   const dynamo = await startDynamoServer(options.dataDir ? { dataDir: options.dataDir } : {});
+  // LOCAL_TRANSIENT_FAULTS=rate[:seed]: DynamoDB calls fail through the meter as AWS's sometimes do.
+  const meter = process.env[TRANSIENT_FAULTS_VARIABLE] ? await startDynamoMeter(dynamo.endpoint) : undefined;
   const s3 = await startS3Server(s3DataDir ? { dataDir: s3DataDir } : {}).catch(async (error) => {
+    await meter?.close();
     await dynamo.stop();
     throw error;
   });
@@ -115,7 +120,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const engineStartedAt = new Date();
     const app = await startLocalApp({
       template,
-      dynamoEndpoint: dynamo.endpoint,
+      dynamoEndpoint: meter?.endpoint ?? dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       apiPort: options.port ?? 3000,
       ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
@@ -140,12 +145,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         await app.close();
         // Handlers may still write results during the pass above: S3 after the app, DynamoDB last.
         await s3.stop();
+        await meter?.close();
         await dynamo.stop();
         return interrupted;
       },
     };
   } catch (error) {
     await s3.stop();
+    await meter?.close();
     await dynamo.stop();
     throw error;
   }
