@@ -23,4 +23,4 @@ export const round = (value: number, digits = 2): number => {
 };
 
 /** A deterministic PRNG: the same seed gives the same DAGs on every machine. */
-export { mulberry32 as seededRandom } from '../../functions/steps/dataset/generate.js';
+export { mulberry32 as seededRandom } from '../../functions/shared/random.js';

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { mulberry32 } from '../../functions/shared/random.js';
 
 /*
  * Transient faults of an AWS JSON service, injected on this machine: a share of the requests to the
@@ -53,18 +54,6 @@ export interface FaultAnswer {
   readonly body: string;
 }
 
-/** mulberry32: small, fast and good enough to spread decisions; seeded for replays. */
-const generator = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 const ERRORS: Record<FaultService, Record<FaultKind, readonly (readonly [string, number, string])[]>> = {
   dynamodb: {
     throttle: [
@@ -113,7 +102,7 @@ export class TransientFaults {
       throw new Error(`fault rate must be between 0 and 1 (got ${options.rate})`);
     this.rate = options.rate;
     // One stream per service from one seed: the services' decisions do not depend on each other.
-    this.random = generator((options.seed ?? 1) * 2 + (service === 'sfn' ? 1 : 0));
+    this.random = mulberry32((options.seed ?? 1) * 2 + (service === 'sfn' ? 1 : 0));
     const { weights } = options;
     this.weights = FAULT_KINDS.map((kind) => [kind, weights ? (weights[kind] ?? 0) : 1] as const).filter(
       ([, weight]) => weight > 0,

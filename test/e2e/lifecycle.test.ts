@@ -23,6 +23,16 @@ const submit = async (definition: string, metadata: Record<string, unknown> = {}
 };
 
 describe('the workflow lifecycle over HTTP', () => {
+  it('builds a 20,000-item dataset: results far over the 256 KiB state travel outside it', async () => {
+    const { id } = await submit('dataset-build', { dataset: { items: 20_000, seed: 5 } });
+    const progress = await target.api().waitFor(id, undefined, 120_000);
+    expect(progress).toMatchObject({ status: 'completed', completedTasks: 5 });
+    const tasks = await target.api().tasks(id);
+    // download's result (about 1 MB) is kept in the results bucket; package's small one with its task.
+    expect(tasks.download.resultObject.bytes).toBeGreaterThan(256 * 1024);
+    expect(tasks.package.result.manifest.count).toBeGreaterThan(15_000);
+  }, 180_000);
+
   it('runs dataset-build to completion and reports it everywhere', async () => {
     const { id, job } = await submit('dataset-build');
     const progress = await target.api().waitFor(id);

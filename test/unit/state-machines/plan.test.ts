@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../functions/steps/dataset/generate.js';
+import { mulberry32 } from '../../../functions/shared/random.js';
 import {
   dagCriticalPath,
   isExactPlan,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateItems, mulberry32 } from '../../../../functions/steps/dataset/generate.js';
+import { mulberry32 } from '../../../../functions/shared/random.js';
+import { generateItems } from '../../../../functions/steps/dataset/generate.js';
 import { DatasetSpec } from '../../../../functions/steps/dataset/schema.js';
 
 describe('generateItems', () => {
