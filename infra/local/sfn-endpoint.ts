@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenLocal } from './listen.js';
+import type { StateMachineDescription } from './state-machine-descriptions.js';
 import type { ExecutionDescription, ExecutionStatus } from './status-events.js';
 import type { LocalStepFunctions } from './step-functions.js';
 import { SfnApiError, type TaskTokens } from './task-tokens.js';
@@ -47,6 +48,54 @@ const str = (body: Body, key: string): string => {
 const optional = (body: Body, key: string): string | undefined =>
   typeof body[key] === 'string' ? (body[key] as string) : undefined;
 
+const bool = (body: Body, key: string, fallback: boolean): boolean =>
+  typeof body[key] === 'boolean' ? (body[key] as boolean) : fallback;
+
+/**
+ * One page of a list, as the API pages: `maxResults` (0 or absent: 100; at most 1000) and an opaque
+ * `nextToken` naming where the next page starts; a token from elsewhere is InvalidToken.
+ */
+const page = <T>(all: readonly T[], body: Body, what: string): { items: T[]; nextToken?: string } => {
+  const max = body.maxResults ?? 0;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > 1000)
+    throw new SfnApiError(
+      'ValidationException',
+      "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    );
+  const size = max === 0 ? 100 : max;
+  let start = 0;
+  const token = optional(body, 'nextToken');
+  if (token !== undefined) {
+    let decoded: { of?: unknown; at?: unknown } = {};
+    try {
+      decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    } catch {
+      // Not one of ours: refused below.
+    }
+    if (decoded.of !== what || typeof decoded.at !== 'number' || decoded.at < 0)
+      throw new SfnApiError('InvalidToken', `Invalid Token: '${token}'`);
+    start = decoded.at;
+  }
+  const end = start + size;
+  return {
+    items: all.slice(start, end),
+    ...(end < all.length
+      ? { nextToken: Buffer.from(JSON.stringify({ of: what, at: end })).toString('base64url') }
+      : {}),
+  };
+};
+
+const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+const machineSummary = (m: StateMachineDescription) => ({
+  stateMachineArn: m.stateMachineArn,
+  name: m.name,
+  type: m.type,
+  creationDate: seconds(m.creationDate),
+});
+
+const machineDescription = (m: StateMachineDescription) => ({ ...m, creationDate: seconds(m.creationDate) });
+
 const summary = (d: ExecutionDescription) => ({
   executionArn: d.executionArn,
   stateMachineArn: d.stateMachineArn,
@@ -84,17 +133,34 @@ const actions = ({ stepFunctions, tokens }: SfnEndpointOptions): Record<string, 
     };
   },
   ListExecutions: (body) => {
-    const all = stepFunctions.listExecutions(
-      str(body, 'stateMachineArn'),
-      optional(body, 'statusFilter') as ExecutionStatus | undefined,
-    );
-    // nextToken is the offset of the next page: opaque to callers, as the real one is.
-    const start = Number(optional(body, 'nextToken') ?? 0);
-    const size = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
-    const page = all.slice(start, start + size);
+    const arn = str(body, 'stateMachineArn');
+    const statusFilter = optional(body, 'statusFilter') as ExecutionStatus | undefined;
+    if (statusFilter !== undefined && !STATUSES.includes(statusFilter))
+      throw new SfnApiError(
+        'ValidationException',
+        `1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`,
+      );
+    const { items, nextToken } = page(stepFunctions.listExecutions(arn, statusFilter), body, arn);
+    return { executions: items.map(summary), ...(nextToken ? { nextToken } : {}) };
+  },
+  ListStateMachines: (body) => {
+    const { items, nextToken } = page(stepFunctions.listStateMachines(), body, 'stateMachines');
+    return { stateMachines: items.map(machineSummary), ...(nextToken ? { nextToken } : {}) };
+  },
+  DescribeStateMachine: (body) =>
+    machineDescription(stepFunctions.describeStateMachine(str(body, 'stateMachineArn'))),
+  DescribeStateMachineForExecution: (body) =>
+    machineDescription(stepFunctions.describeStateMachineForExecution(str(body, 'executionArn'))),
+  GetExecutionHistory: async (body) => {
+    const arn = str(body, 'executionArn');
+    const events = await stepFunctions.executionHistory(arn, {
+      includeExecutionData: bool(body, 'includeExecutionData', true),
+    });
+    if (bool(body, 'reverseOrder', false)) events.reverse();
+    const { items, nextToken } = page(events, body, arn);
     return {
-      executions: page.map(summary),
-      ...(start + size < all.length ? { nextToken: String(start + size) } : {}),
+      events: items.map((event) => ({ ...event, timestamp: seconds(event.timestamp) })),
+      ...(nextToken ? { nextToken } : {}),
     };
   },
   SendTaskSuccess: (body) => {

@@ -8,9 +8,11 @@ import {
 } from 'aws-local-stepfunctions';
 import { executionArnOf } from '../../functions/contract/executions.js';
 import type { CfnTemplate } from '../synth.js';
-import { DATA_LIMIT_BYTES, DATA_LIMIT_ERROR, payloadBytes } from './data-limit.js';
+import { DATA_LIMIT_BYTES, DATA_LIMIT_ERROR } from './data-limit.js';
+import { type AwsHistoryEvent, awsHistory, type HistoryEvent, type TaskCall } from './execution-history.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type RunnableMachine, runnableMachine } from './runnable-machine.js';
+import { describeStateMachine, type StateMachineDescription } from './state-machine-descriptions.js';
 import {
   type ExecutionDescription,
   type ExecutionStatus,
@@ -22,16 +24,7 @@ import { SfnApiError, type TaskTokens } from './task-tokens.js';
 import { stateMachinesOf } from './template.js';
 
 // Callers listen through LocalStepFunctions.onStatusChange: the event type is part of its API.
-
-export interface HistoryEvent {
-  /** The aws-local-stepfunctions event type: StateEntered, StateRetried, ExecutionSucceeded... */
-  type: string;
-  state?: string;
-  /** StateEntered: the state's input; StateExited: its output; in bytes of UTF-8 JSON. */
-  bytes?: number;
-  error?: string;
-  timestamp: number;
-}
+export type { HistoryEvent } from './execution-history.js';
 
 export interface LocalStepFunctionsOptions {
   readonly template: CfnTemplate;
@@ -48,10 +41,13 @@ export interface LocalStepFunctionsOptions {
 type Json = unknown;
 type JsonValue = Parameters<StateMachine['run']>[0];
 type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
+type RunOptions = NonNullable<Parameters<StateMachine['run']>[1]>;
 interface Execution {
   readonly description: ExecutionDescription;
   readonly machine: RunnableMachine;
   readonly history: HistoryEvent[];
+  /** Every call of a Task state's integration: the parameters and results GetExecutionHistory shows. */
+  readonly calls: TaskCall[];
   readonly done: Promise<ExecutionDescription>;
   /** Ends when the library's event log closes: the history is complete then. */
   recorded: Promise<void>;
@@ -65,6 +61,9 @@ interface Execution {
  */
 export class LocalStepFunctions {
   machines: readonly RunnableMachine[] = [];
+  private template: CfnTemplate;
+  /** When this process first served each state machine (DescribeStateMachine's creationDate). */
+  private readonly created = new Map<string, Date>();
   private readonly executions = new Map<string, Execution>();
   private readonly statusEvents: StatusEvents;
   private readonly bridge: TaskBridge;
@@ -74,6 +73,7 @@ export class LocalStepFunctions {
     this.scale = options.retryIntervalScale ?? 1;
     this.statusEvents = new StatusEvents(options.region);
     this.bridge = new TaskBridge(options);
+    this.template = options.template;
     this.useTemplate(options.template);
   }
 
@@ -83,6 +83,45 @@ export class LocalStepFunctions {
    */
   useTemplate(template: CfnTemplate): void {
     this.machines = stateMachinesOf(template, { region: this.options.region }).map(runnableMachine);
+    this.template = template;
+    const now = new Date();
+    for (const { local } of this.machines) if (!this.created.has(local.arn)) this.created.set(local.arn, now);
+  }
+
+  /** ListStateMachines: every state machine of the template served now, by name. */
+  listStateMachines(): StateMachineDescription[] {
+    return this.machines.map((m) => this.describeMachine(m)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  describeStateMachine(stateMachineArn: string): StateMachineDescription {
+    return this.describeMachine(this.machineOf(stateMachineArn));
+  }
+
+  /** The state machine as the execution runs it: the definition it started with, even after a reload. */
+  describeStateMachineForExecution(executionArn: string): StateMachineDescription {
+    return this.describeMachine(this.executionOf(executionArn).machine);
+  }
+
+  /**
+   * GetExecutionHistory's events (execution-history.ts), from the engine's event log. The log is read
+   * asynchronously: for an execution that has ended, its end is awaited (briefly) so the history is whole.
+   */
+  async executionHistory(
+    executionArn: string,
+    options: { includeExecutionData?: boolean } = {},
+  ): Promise<AwsHistoryEvent[]> {
+    const execution = this.executionOf(executionArn);
+    if (execution.description.status !== 'RUNNING')
+      await Promise.race([execution.recorded, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    return awsHistory({
+      events: execution.history,
+      calls: execution.calls,
+      definition: execution.machine.local.definition,
+      description: execution.description,
+      ...(execution.machine.local.roleArn ? { roleArn: execution.machine.local.roleArn } : {}),
+      region: this.options.region,
+      ...options,
+    });
   }
 
   startExecution(request: { stateMachineArn: string; name?: string; input?: string }): {
@@ -124,6 +163,7 @@ export class LocalStepFunctions {
       description,
       machine,
       history: [],
+      calls: [],
       done,
       recorded: Promise.resolve(),
       settle,
@@ -133,7 +173,7 @@ export class LocalStepFunctions {
 
     const run = machine.runner.run(
       input as JsonValue,
-      this.bridge.runOptions(description, machine, this.scale),
+      recordingCalls(this.bridge.runOptions(description, machine, this.scale), execution.calls),
     );
     execution.abort = run.abort;
     execution.recorded = this.record(execution, run.eventLogs);
@@ -197,6 +237,13 @@ export class LocalStepFunctions {
     this.bridge.destroy();
   }
 
+  private describeMachine(machine: RunnableMachine): StateMachineDescription {
+    return describeStateMachine(this.template, machine.local, {
+      region: this.options.region,
+      creationDate: this.created.get(machine.local.arn) ?? new Date(),
+    });
+  }
+
   private machineOf(arn: string): RunnableMachine {
     const machine = this.machines.find((m) => m.local.arn === arn);
     if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
@@ -213,7 +260,7 @@ export class LocalStepFunctions {
     for await (const logged of events) {
       const event = logged as unknown as Record<string, unknown>;
       const state = (event.state ?? event.parentState) as
-        | { name?: string; input?: unknown; output?: unknown }
+        | { name?: string; type?: string; input?: unknown; output?: unknown }
         | undefined;
       const type = String(event.type);
       const own = event.state as typeof state;
@@ -223,14 +270,20 @@ export class LocalStepFunctions {
           : own && type === 'StateExited'
             ? { what: 'output', value: own.output }
             : undefined;
-      const bytes = payload ? payloadBytes(payload.value) : undefined;
+      // The text is kept for GetExecutionHistory; its size is what the payload quota counts.
+      const text = payload ? JSON.stringify(payload.value ?? null) : undefined;
+      const bytes = text === undefined ? undefined : Buffer.byteLength(text);
       if (payload && bytes !== undefined && bytes > DATA_LIMIT_BYTES)
         this.failOverLimit(execution, `The ${payload.what} of state '${own?.name}' has ${bytes} bytes`);
       execution.history.push({
         type,
         ...(state?.name ? { state: state.name } : {}),
+        ...(state?.type ? { stateType: state.type } : {}),
         ...(bytes !== undefined ? { bytes } : {}),
+        ...(text !== undefined ? { [payload?.what as string]: text } : {}),
         ...(typeof event.Error === 'string' ? { error: event.Error } : {}),
+        ...(event.Cause !== undefined ? { cause: causeText(event.Cause) } : {}),
+        ...(typeof event.index === 'number' ? { index: event.index } : {}),
         timestamp: Number(event.timestamp),
       });
     }
@@ -256,6 +309,37 @@ export class LocalStepFunctions {
     this.statusEvents.emit(description);
   }
 }
+
+const causeText = (cause: unknown): string =>
+  typeof cause === 'string' ? cause : cause instanceof Error ? cause.message : JSON.stringify(cause);
+
+/** What a call's parameters and result are kept as: JSON text, unless over the payload quota. */
+const callText = (value: unknown): string => {
+  const text = JSON.stringify(value ?? null);
+  return Buffer.byteLength(text) > DATA_LIMIT_BYTES ? '"(over the payload quota: not kept)"' : text;
+};
+
+/**
+ * The run's Task handlers, each recording its calls (effective parameters, result, start and end)
+ * for the execution history: the library's event log has the states' inputs and outputs only.
+ */
+const recordingCalls = (options: RunOptions, calls: TaskCall[]): RunOptions => {
+  const handlers = options.overrides?.taskResourceLocalHandlers ?? {};
+  const recording: typeof handlers = {};
+  for (const [state, handler] of Object.entries(handlers))
+    recording[state] = async (input) => {
+      const call: TaskCall = { state, parameters: callText(input), startedAt: Date.now() };
+      calls.push(call);
+      try {
+        const output = await handler(input);
+        call.output = callText(output);
+        return output;
+      } finally {
+        call.endedAt = Date.now();
+      }
+    };
+  return { ...options, overrides: { ...options.overrides, taskResourceLocalHandlers: recording } };
+};
 
 /** How the library's rejection maps to an execution's final status. */
 const failureOf = (error: unknown): Partial<ExecutionDescription> => {
