@@ -259,7 +259,7 @@ describe('the running API answers as docs/openapi.json says', () => {
 
   it('recoverWorkflow: the example on a failed workflow, refused recoveries and bad input', async () => {
     // A dataset the download step refuses: the workflow fails for good, and automatic recovery is off.
-    const metadata = { dataset: { items: 5000 }, autoRecovery: false };
+    const metadata = { dataset: { items: 200_000 }, autoRecovery: false };
     const { workflowId: id } = await call(
       'createWorkflow',
       json('POST', '/workflows', createBody('recover', { metadata })),
