@@ -65,10 +65,19 @@ export class ResultStore {
   }
 
   /** A task's result, wherever it is stored. */
-  async load(task: Pick<TaskRecord, 'result' | 'resultObject'>): Promise<Record<string, unknown>> {
+  async load(
+    task: Pick<TaskRecord, 'taskName' | 'result' | 'resultObject'>,
+  ): Promise<Record<string, unknown>> {
     if (!task.resultObject) return task.result;
     const { bucket, key } = task.resultObject;
-    const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })).catch((error) => {
+      // Gone for good (the lifecycle expired it; without ListBucket S3 says AccessDenied): no retry helps.
+      if (['NoSuchKey', 'AccessDenied'].includes((error as Error).name))
+        throw new FatalStepError(
+          `The result of step "${task.taskName}" is no longer stored (s3://${bucket}/${key}): results are kept for the retention period (RETENTION_DAYS)`,
+        );
+      throw error;
+    });
     const text = await object.Body?.transformToString('utf8');
     if (text === undefined) throw new Error(`result object s3://${bucket}/${key} has no body`);
     return JSON.parse(text) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StepEvent } from '../../../functions/contract/execution.js';
@@ -199,6 +199,19 @@ describe('step bookkeeping', () => {
       return {};
     }).invoke(stepEvent(workflow, { step: 'second', stepIndex: 1, dependencies: [0] }));
     expect(seen[0]).toEqual({ first: big });
+  });
+
+  it('fails a dependent at once, naming the step, when a stored result is gone (expired)', async () => {
+    const workflow = await runningWorkflow();
+    await handlerOf(async () => ({ blob: 'x'.repeat(4096) })).invoke(stepEvent(workflow));
+    const key = (await taskOf(workflow))?.resultObject?.key as string;
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const attempt = handlerOf(async (context) => {
+      await context.results();
+      return {};
+    }).invoke(stepEvent(workflow, { step: 'second', stepIndex: 1, dependencies: [0] }));
+    await expect(attempt).rejects.toBeInstanceOf(FatalStepError);
+    await expect(attempt).rejects.toThrow('The result of step "first" is no longer stored');
   });
 
   it('fails a result over 50 MB at once, naming the step and the limit, and records nothing', async () => {
