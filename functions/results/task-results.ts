@@ -1,3 +1,4 @@
+import { FatalStepError } from '../domain/errors.js';
 import type { TaskRecord } from '../domain/records.js';
 import type { ResultStore } from './result-store.js';
 
@@ -23,6 +24,16 @@ export const withStoredResults = async (
     return true;
   });
   return Promise.all(
-    tasks.map(async (task, i) => (shown[i] ? { ...task, result: await store().load(task) } : task)),
+    tasks.map(async (task, i) => {
+      if (!shown[i]) return task;
+      // An expired object leaves the task as it is stored (`{}` beside `resultObject`), not a 5xx.
+      const result = await store()
+        .load(task)
+        .catch((error: Error) => {
+          if (error instanceof FatalStepError) return undefined;
+          throw error;
+        });
+      return result ? { ...task, result } : task;
+    }),
   );
 };
