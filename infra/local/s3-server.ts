@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import S3rver from 's3rver';
+import { fixedPort } from './fixed-ports.js';
 
 /** A real S3 API (s3rver) on 127.0.0.1: buckets and objects as files under one folder. */
 export interface S3Server {
@@ -22,7 +23,7 @@ export interface S3ServerOptions {
    * folder, removed at stop
    */
   readonly dataDir?: string;
-  /** @default a free port */
+  /** @default LOCAL_S3_PORT (fixed-ports.ts), else a free port */
   readonly port?: number;
 }
 
@@ -60,7 +61,7 @@ export const startS3Server = async (options: S3ServerOptions = {}): Promise<S3Se
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, HOST, () => {
+    server.listen(options.port ?? fixedPort('s3') ?? 0, HOST, () => {
       server.off('error', reject);
       resolve();
     });

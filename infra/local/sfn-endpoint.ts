@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fixedPort } from './fixed-ports.js';
 import { listenLocal } from './listen.js';
 import type { StateMachineDescription } from './state-machine-descriptions.js';
 import type { ExecutionDescription, ExecutionStatus } from './status-events.js';
@@ -15,7 +16,7 @@ import {
 export interface SfnEndpointOptions {
   readonly stepFunctions: LocalStepFunctions;
   readonly tokens: TaskTokens;
-  /** @default a free port */
+  /** @default LOCAL_SFN_PORT (fixed-ports.ts), else a free port */
   readonly port?: number;
   /**
    * Transient faults to inject on a share of the calls (throttling, 5xx, answers lost after the call
@@ -239,5 +240,6 @@ export const startSfnEndpoint = async (options: SfnEndpointOptions): Promise<Sfn
       );
     }
   });
-  return { ...(await listenLocal(server, options.port)), ...(faults ? { faults } : {}) };
+  const port = options.port ?? fixedPort('sfn');
+  return { ...(await listenLocal(server, port)), ...(faults ? { faults } : {}) };
 };

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 
 // Only node:util is loaded before the flags are read: `--help` and a mistyped flag answer at once.
 const USAGE = `npm start -- [--port 3000] [--fresh] [--no-demo] [--in-memory] [--data-dir DIR] [--log-level L]
-                [--watch]
+                [--watch] [--dynamodb-port N] [--sfn-port N] [--eventbridge-port N] [--s3-port N]
+       npm start --silent -- --print-env [--data-dir DIR]
 
 Runs the synthesized app on this machine: DynamoDB on 127.0.0.1, the state machines, the Lambda
 handlers and the API routes of cdk.out, with no AWS account.
@@ -14,7 +15,14 @@ handlers and the API routes of cdk.out, with no AWS account.
   --no-demo        do not submit the example dataset-build workflow
   --log-level L    debug, info, warn (default) or error
   --watch          reload handlers on save; re-synthesize on a definition or CDK change
-  --help           this text`;
+  --dynamodb-port N, --sfn-port N, --eventbridge-port N, --s3-port N
+                   fixed ports for the local AWS endpoints (default: free ones; also
+                   LOCAL_DYNAMODB_PORT, LOCAL_SFN_PORT, LOCAL_EVENTBRIDGE_PORT, LOCAL_S3_PORT)
+  --print-env      print the running stack's AWS_ENDPOINT_URL_* exports, region and placeholder
+                   credentials, and exit: eval "$(npm start --silent -- --print-env)"
+  --help           this text
+
+The endpoints of a running stack are in .local/endpoints.json (<DIR>-endpoints.json with --data-dir).`;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -34,6 +42,11 @@ const parse = () => {
         'no-demo': { type: 'boolean', default: false },
         'log-level': { type: 'string' },
         watch: { type: 'boolean', default: false },
+        'dynamodb-port': { type: 'string' },
+        'sfn-port': { type: 'string' },
+        'eventbridge-port': { type: 'string' },
+        's3-port': { type: 'string' },
+        'print-env': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -46,6 +59,33 @@ const values = parse();
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
+}
+if (values['print-env']) {
+  const { endpointsFileOf, readEndpoints, renderExports } = await import('./local-endpoints.js');
+  const file = endpointsFileOf(values['data-dir']);
+  const endpoints = readEndpoints(file);
+  if (!endpoints) {
+    console.error(
+      `npm start: no local stack is running (${file} is missing or stale); start one with npm start`,
+    );
+    process.exit(1);
+  }
+  console.log(renderExports(endpoints));
+  process.exit(0);
+}
+// Fixed ports reach each server through its variable (fixed-ports.ts); a flag wins over the variable.
+{
+  const { PORT_VARIABLES, parsePort } = await import('./fixed-ports.js');
+  for (const [service, variable] of Object.entries(PORT_VARIABLES)) {
+    const flag = `${service}-port` as 'sfn-port';
+    const value = values[flag] ?? process.env[variable];
+    if (value === undefined || value === '') continue;
+    try {
+      process.env[variable] = String(parsePort(value, values[flag] === undefined ? variable : `--${flag}`));
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  }
 }
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
