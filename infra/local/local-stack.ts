@@ -6,7 +6,12 @@ import { lostExecutionMessage } from '../../functions/recovery/config.js';
 import type { ReconcileSummary } from '../../functions/recovery/reconciler.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { startDynamoMeter } from './dynamo-meter.js';
-import { type DynamoServer, startDynamoServer } from './dynamodb-server.js';
+import {
+  consoleOrigins,
+  type DynamoEngine,
+  type DynamoServer,
+  startDynamoServer,
+} from './dynamodb-server.js';
 import { rulesOf } from './event-bus.js';
 import { type LocalApp, startLocalApp } from './local-app.js';
 import { type S3Server, startS3Server } from './s3-server.js';
@@ -28,6 +33,8 @@ export interface LocalStackOptions {
   readonly scheduleScale?: number;
   /** Where the synthesized cloud assembly goes. @default cdk.out */
   readonly outdir?: string;
+  /** Which DynamoDB server (`npm start -- --dynamodb dynalite`). @default 'auto' */
+  readonly dynamoEngine?: DynamoEngine | 'auto';
 }
 
 export interface LocalStack {
@@ -106,7 +113,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     cacheDir: SYNTH_CACHE_DIR,
     outdir: options.outdir ?? resolve(REPO_ROOT, 'cdk.out'),
   });
-  const dynamo = await startDynamoServer(options.dataDir ? { dataDir: options.dataDir } : {});
+  const dynamo = await startDynamoServer({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.dynamoEngine ? { engine: options.dynamoEngine } : {}),
+    // CORS for the console's origin only (served on the API's port).
+    corsOrigins: consoleOrigins(options.port ?? 3000),
+  });
   // LOCAL_TRANSIENT_FAULTS=rate[:seed]: DynamoDB calls fail through the meter as AWS's sometimes do.
   const meter = process.env[TRANSIENT_FAULTS_VARIABLE] ? await startDynamoMeter(dynamo.endpoint) : undefined;
   const s3 = await startS3Server(s3DataDir ? { dataDir: s3DataDir } : {}).catch(async (error) => {

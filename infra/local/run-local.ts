@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { watchWorkflows } from '../../cli/watch.js';
 import { CATALOG_PATH, renderCatalog } from '../../state-machines/catalog.js';
 import { REPO_ROOT } from '../repo-root.js';
-import { javaMajorVersion } from './dynamodb-server.js';
+import { type DynamoEngine, javaMajorVersion } from './dynamodb-server.js';
 import {
   endpointEnvironment,
   endpointsFileOf,
@@ -22,12 +22,15 @@ export interface RunLocalOptions {
   readonly demo: boolean;
   /** Reload handlers and re-synthesize definitions when their sources change. */
   readonly watch?: boolean;
+  /** Which DynamoDB server: dynalite listens on 127.0.0.1 whatever the machine has. @default 'auto' */
+  readonly dynamoEngine?: DynamoEngine | 'auto';
 }
 
 /** `npm start` once its flags are parsed (infra/local/start.ts): the stack, its banner and the demo. */
 export const runLocal = async (values: RunLocalOptions): Promise<void> => {
-  const java = javaMajorVersion();
-  if (java === undefined || java < 17) {
+  const engine = values.dynamoEngine ?? 'auto';
+  const java = engine === 'auto' ? javaMajorVersion() : undefined;
+  if (engine === 'auto' && (java === undefined || java < 17)) {
     console.log('notice: no Java 17+ found, so DynamoDB runs on dynalite (no transactions, no TTL API).');
   }
   // The local loop picks up an edited definition by itself; `cdk synth` refuses a stale catalog instead.
@@ -42,6 +45,7 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
     port: values.port,
     ...(values.dataDir ? { dataDir: values.dataDir } : {}),
     fresh: values.fresh,
+    dynamoEngine: engine,
   });
   const { url } = stack;
   // Watching before the banner: once it says the stack runs, an edit is seen.
@@ -58,7 +62,7 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
   const printEnv = `npm start --silent -- --print-env${customDataDir ? ` --data-dir ${customDataDir}` : ''}`;
   const dynamoNote = endpoints.dynamodb.loopbackOnly
     ? ''
-    : '\n                    listening on every interface: --dynamodb dynalite keeps it on 127.0.0.1';
+    : '\n                    reachable from the network (every interface): --dynamodb dynalite keeps it on 127.0.0.1';
   console.log(`
   job-orchestrator is running (DynamoDB: ${stack.dynamo.engine} at ${stack.dynamo.endpoint})
     API:            ${url}
@@ -141,7 +145,7 @@ const endpointsOf = (stack: LocalStack): LocalEndpoints => {
     dynamodb: {
       endpoint: stack.dynamo.endpoint,
       engine: stack.dynamo.engine,
-      loopbackOnly: stack.dynamo.engine !== 'dynamodb-local',
+      loopbackOnly: stack.dynamo.loopbackOnly,
     },
     s3: services.s3,
     stepFunctions: services.stepFunctions,

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 
 // Only node:util is loaded before the flags are read: `--help` and a mistyped flag answer at once.
 const USAGE = `npm start -- [--port 3000] [--fresh] [--no-demo] [--in-memory] [--data-dir DIR] [--log-level L]
-                [--watch] [--dynamodb-port N] [--sfn-port N] [--eventbridge-port N] [--s3-port N]
+                [--watch] [--dynamodb auto|dynamodb-local|dynalite]
+                [--dynamodb-port N] [--sfn-port N] [--eventbridge-port N] [--s3-port N]
        npm start --silent -- --print-env [--data-dir DIR]
 
 Runs the synthesized app on this machine: DynamoDB on 127.0.0.1, the state machines, the Lambda
@@ -15,6 +16,8 @@ handlers and the API routes of cdk.out, with no AWS account.
   --no-demo        do not submit the example dataset-build workflow
   --log-level L    debug, info, warn (default) or error
   --watch          reload handlers on save; re-synthesize on a definition or CDK change
+  --dynamodb E     auto (default: DynamoDB Local on Java 17+, else dynalite), dynamodb-local,
+                   or dynalite (pure JavaScript, always on 127.0.0.1 only)
   --dynamodb-port N, --sfn-port N, --eventbridge-port N, --s3-port N
                    fixed ports for the local AWS endpoints (default: free ones; also
                    LOCAL_DYNAMODB_PORT, LOCAL_SFN_PORT, LOCAL_EVENTBRIDGE_PORT, LOCAL_S3_PORT)
@@ -42,6 +45,7 @@ const parse = () => {
         'no-demo': { type: 'boolean', default: false },
         'log-level': { type: 'string' },
         watch: { type: 'boolean', default: false },
+        dynamodb: { type: 'string', default: 'auto' },
         'dynamodb-port': { type: 'string' },
         'sfn-port': { type: 'string' },
         'eventbridge-port': { type: 'string' },
@@ -87,6 +91,9 @@ if (values['print-env']) {
     }
   }
 }
+const DYNAMO_ENGINES = ['auto', 'dynamodb-local', 'dynalite'] as const;
+const dynamoEngine = values.dynamodb as (typeof DYNAMO_ENGINES)[number];
+if (!DYNAMO_ENGINES.includes(dynamoEngine)) fail(`--dynamodb must be one of ${DYNAMO_ENGINES.join(', ')}`);
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
   fail(`--port must be a port number (got ${values.port})`);
@@ -107,6 +114,7 @@ try {
     fresh: values.fresh ?? false,
     demo: !values['no-demo'],
     watch: values.watch ?? false,
+    dynamoEngine,
   });
 } catch (error) {
   const { explain } = await import('./explain.js');
