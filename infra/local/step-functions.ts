@@ -111,8 +111,16 @@ export class LocalStepFunctions {
     options: { includeExecutionData?: boolean } = {},
   ): Promise<AwsHistoryEvent[]> {
     const execution = this.executionOf(executionArn);
-    if (execution.description.status !== 'RUNNING')
-      await Promise.race([execution.recorded, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    if (execution.description.status !== 'RUNNING') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        execution.recorded,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 2_000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     return awsHistory({
       events: execution.history,
       calls: execution.calls,
