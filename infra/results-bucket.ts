@@ -17,7 +17,7 @@ export interface ResultsBucketProps {
 
 /**
  * The app's S3 bucket: step results too large for their task item are objects under `results/`
- * (docs/architecture.md; DESIGN §9). Private and TLS-only, encrypted with S3-managed keys, each
+ * (docs/behaviour.md, "Results"). Private and TLS-only, encrypted with S3-managed keys, each
  * object expired `retentionDays` after it was written, the same retention as the tables' TTL.
  *
  * - SSE-S3, not KMS: cdk-nag's AWS Solutions pack asks for encryption at rest, not for a customer
