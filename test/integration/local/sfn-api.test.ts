@@ -1,7 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
@@ -11,20 +9,23 @@ import {
   ListExecutionsCommand,
   ListStateMachinesCommand,
   paginateGetExecutionHistory,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LocalLambdaRuntime } from '../../../infra/local/lambda-runtime.js';
-import { type SfnEndpoint, startSfnEndpoint } from '../../../infra/local/sfn-endpoint.js';
-import { LocalStepFunctions } from '../../../infra/local/step-functions.js';
-import { TaskTokens } from '../../../infra/local/task-tokens.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SfnEndpoint } from '../../../infra/local/sfn-endpoint.js';
+import type { LocalStepFunctions } from '../../../infra/local/step-functions.js';
 import { stateMachinesOf } from '../../../infra/local/template.js';
-import { tablesFromTemplate } from '../../../infra/local/template-tables.js';
 import type { CfnTemplate } from '../../../infra/synth.js';
 import { fixtureState } from '../../fixtures/local/handler.js';
-import { fixtureTemplate } from '../../fixtures/local/stack.js';
+import {
+  FIXTURE_REGION,
+  type FixtureSfn,
+  fixtureMachineArn,
+  startFixtureSfn,
+  until,
+} from '../../support/fixture-sfn.js';
 
 /*
  * The Step Functions API of the local stack as AWS tools see it: the SDK's client and the AWS CLI
@@ -32,27 +33,14 @@ import { fixtureTemplate } from '../../fixtures/local/stack.js';
  * history, stop). The history is the engine's own event log in AWS's event shapes.
  */
 
-const region = 'us-east-1';
-const machineArn = `arn:aws:states:${region}:000000000000:stateMachine:fixture-machine`;
-const limitsArn = `arn:aws:states:${region}:000000000000:stateMachine:fixture-limits`;
-const tableName = `local-sfn-api-${randomUUID().slice(0, 8)}`;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const region = FIXTURE_REGION;
+const machineArn = fixtureMachineArn('fixture-machine');
+const limitsArn = fixtureMachineArn('fixture-limits');
 
 let template: CfnTemplate;
-let dynamo: DynamoDBClient;
 let stepFunctions: LocalStepFunctions;
 let endpoint: SfnEndpoint;
 let client: SFNClient;
-
-const until = async <T>(probe: () => T | undefined, what: string): Promise<T> => {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 const start = async (input: Record<string, unknown>, arn = machineArn) => {
   const { executionArn } = await client.send(
@@ -86,34 +74,13 @@ const taskEvents = (events: HistoryEvent[], state: string): HistoryEvent[] => {
   }
 };
 
+let fixture: FixtureSfn;
 beforeAll(async () => {
-  template = fixtureTemplate(tableName);
-  const dynamoEndpoint = inject('dynamoEndpoint');
-  dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
-  for (const { input } of tablesFromTemplate(template)) await dynamo.send(new CreateTableCommand(input));
-  const environment: Record<string, string> = {};
-  const tokens = new TaskTokens();
-  const lambda = new LocalLambdaRuntime({ template, region, environment });
-  stepFunctions = new LocalStepFunctions({
-    template,
-    region,
-    dynamoEndpoint,
-    lambda,
-    tokens,
-    retryIntervalScale: 0.01,
-  });
-  endpoint = await startSfnEndpoint({ stepFunctions, tokens });
-  environment.AWS_ENDPOINT_URL_SFN = endpoint.url;
-  client = new SFNClient({ endpoint: endpoint.url, region, credentials });
+  fixture = await startFixtureSfn({ retryIntervalScale: 0.01 });
+  ({ template, stepFunctions, endpoint, client } = fixture);
 });
 
-afterAll(async () => {
-  stepFunctions?.destroy();
-  client?.destroy();
-  await endpoint?.close();
-  await dynamo?.send(new DeleteTableCommand({ TableName: tableName }));
-  dynamo?.destroy();
-});
+afterAll(() => fixture?.close());
 
 describe('the state machines, as ListStateMachines and DescribeStateMachine give them', () => {
   it('lists every state machine of the template, page by page', async () => {
@@ -280,7 +247,7 @@ describe('GetExecutionHistory, from the engine’s event log', () => {
       resource: 'updateItem',
     });
     const update = JSON.parse(record[1]?.taskScheduledEventDetails?.parameters as string);
-    expect(update.TableName).toBe(tableName);
+    expect(update.TableName).toBe(fixture.tableName);
     // $$.State.EnteredTime, filled in when the task ran.
     expect(update.ExpressionAttributeValues[':now'].S).toMatch(/^\d{4}-\d\d-\d\dT/);
   });

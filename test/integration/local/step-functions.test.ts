@@ -1,10 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
@@ -15,36 +9,30 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LocalLambdaRuntime } from '../../../infra/local/lambda-runtime.js';
-import { type SfnEndpoint, startSfnEndpoint } from '../../../infra/local/sfn-endpoint.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SfnEndpoint } from '../../../infra/local/sfn-endpoint.js';
 import type { ExecutionStatusChangeEvent } from '../../../infra/local/status-events.js';
-import { LocalStepFunctions } from '../../../infra/local/step-functions.js';
-import { TaskTokens } from '../../../infra/local/task-tokens.js';
-import { tablesFromTemplate } from '../../../infra/local/template-tables.js';
+import type { LocalStepFunctions } from '../../../infra/local/step-functions.js';
 import { fixtureState } from '../../fixtures/local/handler.js';
-import { fixtureTemplate } from '../../fixtures/local/stack.js';
+import {
+  FIXTURE_REGION,
+  type FixtureSfn,
+  fixtureMachineArn,
+  startFixtureSfn,
+  until,
+} from '../../support/fixture-sfn.js';
 
-const region = 'us-east-1';
-const machineArn = `arn:aws:states:${region}:000000000000:stateMachine:fixture-machine`;
-const tableName = `local-sfn-${randomUUID().slice(0, 8)}`;
+const region = FIXTURE_REGION;
+const machineArn = fixtureMachineArn('fixture-machine');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+let fixture: FixtureSfn;
+let tableName: string;
 let dynamo: DynamoDBClient;
 let stepFunctions: LocalStepFunctions;
 let endpoint: SfnEndpoint;
 let client: SFNClient;
 const statusEvents: ExecutionStatusChangeEvent[] = [];
-
-const until = async <T>(probe: () => T | undefined, what: string): Promise<T> => {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 const start = async (input: Record<string, unknown>, name?: string) => {
   const { executionArn } = await client.send(
@@ -58,35 +46,12 @@ const start = async (input: Record<string, unknown>, name?: string) => {
 };
 
 beforeAll(async () => {
-  const template = fixtureTemplate(tableName);
-  const dynamoEndpoint = inject('dynamoEndpoint');
-  dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
-  for (const { input } of tablesFromTemplate(template)) await dynamo.send(new CreateTableCommand(input));
-  // Filled once the endpoint listens: handlers read it at invocation time.
-  const environment: Record<string, string> = {};
-  const tokens = new TaskTokens();
-  const lambda = new LocalLambdaRuntime({ template, region, environment });
-  stepFunctions = new LocalStepFunctions({
-    template,
-    region,
-    dynamoEndpoint,
-    lambda,
-    tokens,
-    retryIntervalScale: 0.01,
-  });
+  fixture = await startFixtureSfn({ retryIntervalScale: 0.01 });
+  ({ tableName, dynamo, stepFunctions, endpoint, client } = fixture);
   stepFunctions.onStatusChange((event) => statusEvents.push(event));
-  endpoint = await startSfnEndpoint({ stepFunctions, tokens });
-  environment.AWS_ENDPOINT_URL_SFN = endpoint.url;
-  client = new SFNClient({ endpoint: endpoint.url, region, credentials });
 });
 
-afterAll(async () => {
-  stepFunctions?.destroy();
-  client?.destroy();
-  await endpoint?.close();
-  await dynamo?.send(new DeleteTableCommand({ TableName: tableName }));
-  dynamo?.destroy();
-});
+afterAll(() => fixture?.close());
 
 describe('LocalStepFunctions on a CDK-made state machine', () => {
   it('retries with scaled waits, runs lambda:invoke, and resumes a token task through SendTaskSuccess', async () => {

@@ -16,11 +16,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DynamoMeter, startDynamoMeter } from '../../../infra/local/dynamo-meter.js';
-import { LocalLambdaRuntime } from '../../../infra/local/lambda-runtime.js';
 import { type SfnEndpoint, startSfnEndpoint } from '../../../infra/local/sfn-endpoint.js';
-import { LocalStepFunctions } from '../../../infra/local/step-functions.js';
+import type { LocalStepFunctions } from '../../../infra/local/step-functions.js';
 import { TaskTokens } from '../../../infra/local/task-tokens.js';
-import { tablesFromTemplate } from '../../../infra/local/template-tables.js';
 import {
   type FaultKind,
   injectedTotal,
@@ -28,7 +26,7 @@ import {
   TransientFaults,
   transientFaultsFromEnv,
 } from '../../../infra/local/transient-faults.js';
-import { fixtureTemplate } from '../../fixtures/local/stack.js';
+import { type FixtureSfn, fixtureMachineArn, startFixtureSfn } from '../../support/fixture-sfn.js';
 
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -211,39 +209,23 @@ describe('faults in front of DynamoDB', () => {
 });
 
 describe('faults in front of the Step Functions API', () => {
-  const tableName = `faults-sfn-${randomUUID().slice(0, 8)}`;
-  const machineArn = `arn:aws:states:${region}:000000000000:stateMachine:fixture-machine`;
+  const machineArn = fixtureMachineArn('fixture-machine');
   const faults = new TransientFaults('sfn', {
     rate: 0,
     weights: { lost: 1 },
     only: ['StartExecution'],
     limit: 1,
   });
-  let dynamo: DynamoDBClient;
+  let fixture: FixtureSfn;
   let stepFunctions: LocalStepFunctions;
   let endpoint: SfnEndpoint;
   let client: SFNClient;
 
   beforeAll(async () => {
-    const template = fixtureTemplate(tableName);
-    const dynamoEndpoint = inject('dynamoEndpoint');
-    dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
-    for (const { input } of tablesFromTemplate(template)) await dynamo.send(new CreateTableCommand(input));
-    const environment: Record<string, string> = {};
-    const tokens = new TaskTokens();
-    const lambda = new LocalLambdaRuntime({ template, region, environment });
-    stepFunctions = new LocalStepFunctions({ template, region, dynamoEndpoint, lambda, tokens });
-    endpoint = await startSfnEndpoint({ stepFunctions, tokens, faults });
-    environment.AWS_ENDPOINT_URL_SFN = endpoint.url;
-    client = new SFNClient({ endpoint: endpoint.url, region, credentials });
+    fixture = await startFixtureSfn({ faults });
+    ({ stepFunctions, endpoint, client } = fixture);
   });
-  afterAll(async () => {
-    stepFunctions?.destroy();
-    client?.destroy();
-    await endpoint?.close();
-    await dynamo?.send(new DeleteTableCommand({ TableName: tableName }));
-    dynamo?.destroy();
-  });
+  afterAll(() => fixture?.close());
 
   it('starts an execution whose answer was lost once: the retry, same name and input, is the same execution', async () => {
     expect(endpoint.faults).toBe(faults);
