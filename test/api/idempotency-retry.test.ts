@@ -4,13 +4,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../functions/api/handler.js';
 import { RetrySafePersistenceLayer } from '../../functions/api/idempotency-store.js';
-import { Orchestrator } from '../../functions/orchestrator/service.js';
-import { TaskRepository } from '../../functions/repositories/task-repository.js';
-import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
 import { type DynamoMeter, startDynamoMeter } from '../../infra/local/dynamo-meter.js';
 import { TransientFaults } from '../../infra/local/transient-faults.js';
 import { createTestTables, type TestTables } from '../support/tables.js';
-import { apiEvent, lambdaContext, recordingSfn, STATE_MACHINE_ARN } from './support.js';
+import { apiEvent, lambdaContext, recordingSfn, testOrchestrator } from './support.js';
 
 /*
  * The Idempotency-Key record's "in progress" put is conditional. When DynamoDB applied it and its
@@ -42,18 +39,7 @@ afterAll(async () => {
 
 /** The API handler whose Idempotency-Key store goes through the lossy proxy (nothing else does). */
 const handlerWith = (store: BasePersistenceLayer) => {
-  const workflows = new WorkflowRepository({ doc: tables.doc, tableName: tables.names.workflows });
-  const tasks = new TaskRepository({
-    doc: tables.doc,
-    tableName: tables.names.tasks,
-    workflowTableName: tables.names.workflows,
-  });
-  const orchestrator = new Orchestrator({
-    repos: { workflows, tasks },
-    store: { doc: tables.doc, workflows: tables.names.workflows, tasks: tables.names.tasks },
-    sfn: recordingSfn().client,
-    stateMachines: { 'dataset-build': STATE_MACHINE_ARN },
-  });
+  const { orchestrator } = testOrchestrator(tables, recordingSfn().client);
   const handler = createApiHandler(() => ({ orchestrator, idempotencyStore: store }));
   return async (jobId: string, key: string) => {
     faults.reset();

@@ -107,10 +107,8 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The real middy handler on this file's own tables of the local DynamoDB, with a recording SFN. */
-export const startTestApi = async (): Promise<TestApi> => {
-  const tables = await createTestTables();
-  const sfn = recordingSfn();
+/** The repositories and orchestrator an API handler of these tests runs on, with the given SFN client. */
+export const testOrchestrator = (tables: TestTables, sfn: SFNClient) => {
   const workflows = new WorkflowRepository({ doc: tables.doc, tableName: tables.names.workflows });
   const tasks = new TaskRepository({
     doc: tables.doc,
@@ -120,9 +118,17 @@ export const startTestApi = async (): Promise<TestApi> => {
   const orchestrator = new Orchestrator({
     repos: { workflows, tasks },
     store: { doc: tables.doc, workflows: tables.names.workflows, tasks: tables.names.tasks },
-    sfn: sfn.client,
+    sfn,
     stateMachines: { 'dataset-build': STATE_MACHINE_ARN },
   });
+  return { workflows, tasks, orchestrator };
+};
+
+/** The real middy handler on this file's own tables of the local DynamoDB, with a recording SFN. */
+export const startTestApi = async (): Promise<TestApi> => {
+  const tables = await createTestTables();
+  const sfn = recordingSfn();
+  const { workflows, tasks, orchestrator } = testOrchestrator(tables, sfn.client);
   const idempotencyStore = new DynamoDBPersistenceLayer({
     tableName: tables.names.idempotency,
     awsSdkV3Client: tables.client,
