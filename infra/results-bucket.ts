@@ -4,7 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { envName, RESULTS_KEY_PREFIX } from '../functions/config/environment.js';
+import { envName, MANIFESTS_KEY_PREFIX, RESULTS_KEY_PREFIX } from '../functions/config/environment.js';
 
 export interface ResultsBucketProps {
   /** Prefix of the bucket's name, e.g. `job-orchestrator-dev-`. */
@@ -74,6 +74,16 @@ export class ResultsBucket extends Construct {
    * Sets RESULTS_BUCKET on a function and lets it read (`read`), or read and write (`readWrite`),
    * the objects under `results/`, and nothing else: no list, no delete, no other prefix.
    */
+  /** Lets a fan-out step read the item manifests users put under `manifests/` (read only). */
+  grantManifestsTo(fn: lambda.Function): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects(`${MANIFESTS_KEY_PREFIX}*`)],
+      }),
+    );
+  }
+
   grantTo(fn: lambda.Function, access: 'read' | 'readWrite'): void {
     fn.addEnvironment(envName('resultsBucket'), this.bucket.bucketName);
     fn.addToRolePolicy(

@@ -68,6 +68,7 @@ export class JobOrchestratorStack extends Stack {
           definition,
           tables: this.tables,
           pauseGate: this.pauseGate,
+          resultsBucket: this.results.bucket,
           namePrefix,
           removalPolicy,
         }),
@@ -92,6 +93,10 @@ export class JobOrchestratorStack extends Stack {
 
     // Steps write and read their results; the API only reads them (a result preview).
     for (const fn of this.workflows.flatMap((w) => w.stepFunctions)) this.results.grantTo(fn, 'readWrite');
+    for (const workflow of this.workflows)
+      for (const step of workflow.definition.steps)
+        if (step.forEach && 'fromManifest' in step.forEach.items)
+          this.results.grantManifestsTo(workflow.stepFunctions[step.index] as NodejsFunction);
     this.results.grantTo(this.api.handler, 'read');
 
     this.recovery = new WorkflowRecovery(this, 'Recovery', {

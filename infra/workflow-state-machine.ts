@@ -2,6 +2,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { compileWorkflow } from '../state-machines/compile/compile.js';
@@ -13,6 +14,8 @@ export interface WorkflowStateMachineProps {
   readonly definition: WorkflowDefinition;
   readonly tables: WorkflowTables;
   readonly pauseGate: lambda.IFunction;
+  /** The app's bucket: fan-out steps read their work lists and write their Map Run results there. */
+  readonly resultsBucket: s3.IBucket;
   /** Prefix of the state machine's name, e.g. `job-orchestrator-dev-`. */
   readonly namePrefix: string;
   readonly removalPolicy: RemovalPolicy;
@@ -48,6 +51,7 @@ export class WorkflowStateMachine extends Construct {
       stepFunctions: this.stepFunctions,
       pauseGate: props.pauseGate,
       tables,
+      resultsBucket: props.resultsBucket,
     });
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       retention: logs.RetentionDays.ONE_MONTH,

@@ -17,6 +17,44 @@ export const StepRetryPolicySpec = z.strictObject({
   nonRetryable: z.array(z.string().min(1)).optional(),
 });
 
+/** A fan-out step's items and batching (docs/behaviour.md, "Fan-out"). */
+export const ForEachSpec = z.strictObject({
+  /**
+   * The `items` array of an earlier step's result (`{ fromStep: 'list' }`, which must be one of
+   * this step's dependencies), or a JSON Lines manifest in the app's bucket under `manifests/` whose
+   * key the workflow's metadata gives at a dotted path (`{ fromManifest: 'dataset.manifest' }`).
+   */
+  items: z.union([
+    z.strictObject({ fromStep: z.string().min(1) }),
+    z.strictObject({
+      fromManifest: z
+        .string()
+        .regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/, 'must be a dotted metadata path like dataset.manifest'),
+    }),
+  ]),
+  /** Items per batch: one child execution, one Lambda invocation. @default 100 */
+  batchSize: z
+    .number()
+    .int()
+    .min(1, 'must be between 1 and 1000')
+    .max(1000, 'must be between 1 and 1000')
+    .optional(),
+  /** Batches running at once. @default 40 */
+  maxConcurrency: z
+    .number()
+    .int()
+    .min(1, 'must be between 1 and 10000')
+    .max(10_000, 'must be between 1 and 10000')
+    .optional(),
+  /** The step fails when more than this share of its items fail, percent. @default 0 */
+  toleratedFailurePercentage: z
+    .number()
+    .min(0, 'must be between 0 and 100')
+    .max(100, 'must be between 0 and 100')
+    .optional(),
+});
+export type ForEachSpec = z.input<typeof ForEachSpec>;
+
 export const StepSpec = z.strictObject({
   name: Name,
   taskType: z.string().min(1).max(50),
@@ -44,6 +82,8 @@ export const StepSpec = z.strictObject({
   /** Seconds a run is expected to take: weights progress and the ETA. @default 0 */
   estimatedDuration: z.number().min(0, 'must be >= 0').optional(),
   retry: StepRetryPolicySpec.optional(),
+  /** Runs the handler once per item, in batches, instead of once (a fan-out step). */
+  forEach: ForEachSpec.optional(),
 });
 export type StepSpec = z.input<typeof StepSpec>;
 export type StepRetryPolicySpec = z.input<typeof StepRetryPolicySpec>;
@@ -76,6 +116,8 @@ export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_MAX_RECOVERY_ATTEMPTS = 3;
 export const DEFAULT_MAX_DELAY = 60;
 export const MAX_STEPS = 100;
+export const DEFAULT_BATCH_SIZE = 100;
+export const DEFAULT_MAX_CONCURRENCY = 40;
 
 export type { WorkflowDefinition, WorkflowStep } from '../functions/contract/definition.js';
 

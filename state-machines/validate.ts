@@ -1,6 +1,9 @@
 import type { z } from 'zod';
+import type { ForEach } from '../functions/contract/fan-out.js';
 import { type ValidationIssue, WorkflowDefinitionError } from '../functions/domain/errors.js';
 import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MAX_CONCURRENCY,
   DEFAULT_MAX_DELAY,
   DEFAULT_MAX_RECOVERY_ATTEMPTS,
   DEFAULT_MAX_RETRIES,
@@ -60,6 +63,55 @@ const dependencyIssues = (spec: ParsedSpec, index: number, names: Map<string, nu
     }
   }
   return { issues, resolved };
+};
+
+/** Seconds of backoff a batch waits in all when an item fails every attempt (1 s, 2 s, 4 s … capped). */
+export const batchRetryWait = (maxRetries: number, maxDelay: number): number => {
+  let total = 0;
+  for (let retry = 0; retry < maxRetries; retry++) total += Math.min(2 ** retry, maxDelay);
+  return total;
+};
+
+/**
+ * A fan-out step's rules: its items come from one of its dependencies, and a batch whose item
+ * fails every attempt still fits its backoff waits in the step's timeout.
+ */
+const forEachIssues = (
+  spec: ParsedSpec,
+  step: WorkflowStep,
+  names: Map<string, number>,
+): { issues: ValidationIssue[]; forEach?: ForEach } => {
+  const raw = spec.steps[step.index]?.forEach;
+  if (!raw) return { issues: [] };
+  const path = `${stepLabel(spec, step.index)}.forEach`;
+  const issues: ValidationIssue[] = [];
+  let items: ForEach['items'] = { fromStep: 0 };
+  if ('fromStep' in raw.items) {
+    const source = names.get(raw.items.fromStep);
+    if (source === undefined || !step.dependencies.includes(source))
+      issues.push({
+        path: `${path}.items.fromStep`,
+        rule: 'forEach-source',
+        message: `Step ${step.index} fans out over "${raw.items.fromStep}", which is not one of its dependencies`,
+      });
+    else items = { fromStep: source };
+  } else items = { fromManifest: raw.items.fromManifest };
+  const wait = batchRetryWait(step.maxRetries, step.retry.maxDelay);
+  if (wait >= step.timeout)
+    issues.push({
+      path,
+      rule: 'forEach-retry-budget',
+      message: `Step ${step.index} retries a failing item after ${wait} s of backoff in all, which does not fit its ${step.timeout} s timeout per batch`,
+    });
+  return {
+    issues,
+    forEach: {
+      items,
+      batchSize: raw.batchSize ?? DEFAULT_BATCH_SIZE,
+      maxConcurrency: raw.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      toleratedFailurePercentage: raw.toleratedFailurePercentage ?? 0,
+    },
+  };
 };
 
 const normalizeStep = (spec: ParsedSpec, index: number, dependencies: number[]): WorkflowStep => {
@@ -122,7 +174,10 @@ export const validateWorkflow = (input: unknown): WorkflowDefinition => {
   const steps = spec.steps.map((_, index) => {
     const deps = dependencyIssues(spec, index, names);
     issues.push(...deps.issues);
-    return normalizeStep(spec, index, deps.resolved);
+    const step = normalizeStep(spec, index, deps.resolved);
+    const fanOut = forEachIssues(spec, step, names);
+    issues.push(...fanOut.issues);
+    return fanOut.forEach ? { ...step, forEach: fanOut.forEach } : step;
   });
   if (issues.length > 0) throw definitionError(input, issues);
   return {

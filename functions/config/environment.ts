@@ -60,6 +60,8 @@ const stateMachineArns = z
  * may read and write (IAM), and the one the bucket's lifecycle rule expires after RETENTION_DAYS.
  */
 export const RESULTS_KEY_PREFIX = 'results/';
+/** Where users put the item manifests fan-out steps read (`forEach.items.fromManifest`). */
+export const MANIFESTS_KEY_PREFIX = 'manifests/';
 
 /** Days kept when CDK context `retentionDays` is not given. */
 export const DEFAULT_RETENTION_DAYS = 90;

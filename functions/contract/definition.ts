@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ForEach } from './fan-out.js';
 
 /*
  * A workflow definition as data: what the runtime knows of a definition. `state-machines/` builds
@@ -25,6 +26,8 @@ export const WorkflowStep = z.object({
     jitter: z.boolean(),
     nonRetryable: z.array(z.string()).readonly(),
   }),
+  /** Present on a fan-out step: its items and batching (docs/behaviour.md, "Fan-out"). */
+  forEach: ForEach.optional(),
 });
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 

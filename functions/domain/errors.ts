@@ -80,10 +80,14 @@ export class WorkflowCancelledError extends OrchestratorError {}
 /** The invocation belongs to an execution that no longer runs this workflow (a recovery replaced it). */
 export class StaleExecutionError extends OrchestratorError {}
 
+/** More of a fan-out step's items failed than it tolerates: retrying the step would not change that. */
+export class ToleratedFailureExceededError extends OrchestratorError {}
+
 /** Errors that no retry can fix, whatever a step's own policy says; Step Functions fails them at once. */
 export const NON_RETRYABLE_ERRORS = [
   'FatalStepError',
   'WorkflowPausedError',
   'WorkflowCancelledError',
   'StaleExecutionError',
+  'ToleratedFailureExceededError',
 ] as const;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ItemCounters } from '../contract/fan-out.js';
 import { TaskStatus, WorkflowStatus } from './statuses.js';
 
 const IsoTimestamp = z.iso.datetime();
@@ -64,6 +65,10 @@ export const TaskRecord = z.object({
   result: JsonObject,
   /** Where a larger result is stored (docs/behaviour.md, "Results"). */
   resultObject: z.object({ bucket: z.string(), key: z.string(), bytes: z.number().int().min(0) }).optional(),
+  /** A fan-out step's item counters (docs/behaviour.md, "Fan-out"), updated once per batch. */
+  items: ItemCounters.optional(),
+  /** A fan-out step's ledger partition for its current item list (see ItemLedger). */
+  itemsLedger: z.string().optional(),
   errorMessage: z.string().optional(),
   /** Name of the last error (e.g. `States.Timeout`, `FatalStepError`). */
   errorType: z.string().optional(),

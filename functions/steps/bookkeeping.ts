@@ -70,7 +70,7 @@ const dependencyResults = (tasks: Repositories['tasks'], store: () => ResultStor
 };
 
 /** The cheap checks at the step boundary: a cancelled or replaced run stops here. */
-const checkWorkflow = (workflow: WorkflowRecord | undefined, event: StepEvent): WorkflowRecord => {
+export const checkWorkflow = (workflow: WorkflowRecord | undefined, event: StepEvent): WorkflowRecord => {
   if (!workflow) throw new FatalStepError(`Workflow not found: ${event.workflowId}`);
   if (workflow.status === 'cancelled')
     throw new WorkflowCancelledError(`Workflow ${workflow.workflowId} was cancelled`);
@@ -91,7 +91,7 @@ const checkWorkflow = (workflow: WorkflowRecord | undefined, event: StepEvent): 
  * cancel cancels the task first, so no step starts after it. A pause parks only a step that has not
  * started in this run: a retry goes on, so pausing never resets a retry count or its backoff.
  */
-const startStep = async (
+export const startStep = async (
   tasks: Repositories['tasks'],
   workflow: WorkflowRecord,
   event: StepEvent,
@@ -129,10 +129,135 @@ const attemptOf = (invocation: StepInvocation): Attempt => ({
 });
 
 // Annotated: an inferred type predicate would narrow Error to never (these classes add no members).
-const isFlowControl = (error: Error): boolean =>
+export const isFlowControl = (error: Error): boolean =>
   error instanceof WorkflowPausedError ||
   error instanceof WorkflowCancelledError ||
   error instanceof StaleExecutionError;
+
+/**
+ * Before the step's work: the pause/cancel check (1 read), the attempt's start (write 1) and the
+ * injected faults. A step already completed in this run comes back `done`, and nothing runs.
+ */
+export const beginStep = async (
+  repos: Repositories,
+  results: () => ResultStore,
+  event: StepEvent,
+  { began, remainingTimeMs }: { began: number; remainingTimeMs: () => number },
+): Promise<StepInvocation> => {
+  // Set first, so even a failed read below logs under the id of the request that started the run.
+  if (event.correlationId) logger.setCorrelationId(event.correlationId);
+  const { workflows, tasks } = repos;
+  const workflow = checkWorkflow(await workflows.getById(event.workflowId), event);
+  const task = await startStep(tasks, workflow, event);
+  const context: StepContext = {
+    workflowId: event.workflowId,
+    jobId: event.jobId,
+    step: event.step,
+    stepIndex: event.stepIndex,
+    attempt: task.attempts,
+    metadata: workflow.metadata,
+    results: dependencyResults(tasks, results, event),
+    remainingTimeMs,
+  };
+  logger.appendKeys({
+    workflowId: event.workflowId,
+    jobId: event.jobId,
+    step: event.step,
+    attempt: task.attempts,
+  });
+  const invocation: StepInvocation = {
+    context,
+    event,
+    attempt: task.attempts,
+    taskType: task.taskType,
+    began,
+    ...(task.startedAt ? { startedAt: task.startedAt } : {}),
+    ...(task.status === 'completed' ? { done: resultReferenceOf(task) } : {}),
+  };
+  if (task.status !== 'completed') {
+    logger.info('step started');
+    await applyFaults(context, task.totalAttempts);
+  }
+  return invocation;
+};
+
+/**
+ * After the step's work: stores the result (the task item, or the bucket when large), completes the
+ * attempt (write 2) and moves the workflow's progress (write 3). Answers with the result's reference.
+ * A repeated invocation of a step done in this run only finishes the progress write.
+ */
+export const completeStep = async (
+  { workflows, tasks }: Repositories,
+  store: ResultStore,
+  invocation: StepInvocation,
+  result: Record<string, unknown>,
+): Promise<Record<string, unknown>> => {
+  const { workflowId } = invocation.context;
+  const { event } = invocation;
+  // The execution state gets the result's reference, never the result (docs/behaviour.md, "Results").
+  let response: Record<string, unknown>;
+  if (invocation.done) response = { ...invocation.done };
+  else {
+    // The bucket only for a result that needs it: a small one never touches S3.
+    const stored =
+      inlineResult(result) ??
+      (await store.save(
+        {
+          workflowId,
+          step: event.step,
+          stepIndex: event.stepIndex,
+          attempt: invocation.attempt,
+          ...(event.runToken ? { runToken: event.runToken } : {}),
+        },
+        result,
+      ));
+    response = stored.reference;
+    const current = await tasks.completeAttempt(
+      { workflowId, stepIndex: event.stepIndex },
+      attemptOf(invocation),
+      {
+        result: stored.result,
+        ...(stored.resultObject ? { resultObject: stored.resultObject } : {}),
+        ...(invocation.startedAt ? { startedAt: invocation.startedAt } : {}),
+      },
+    );
+    if (!current) {
+      logger.warn('late attempt: its result is discarded');
+      return response;
+    }
+  }
+  const progress = await workflows.recordStepCompleted(workflowId, event.step, {
+    completesWorkflow: event.completesWorkflow,
+    executionArn: event.executionArn,
+  });
+  if (!invocation.done) recordStepAttempt(invocation.taskType, 'completed', Date.now() - invocation.began);
+  if (progress.completed) recordWorkflowFinished('completed');
+  logger.info('step completed', { progress: progress.progress, workflowCompleted: progress.completed });
+  return response;
+};
+
+/** A failed attempt: the task is marked retrying when Step Functions will try again (flow control aside). */
+export const recordAttemptFailure = async (
+  repos: Repositories,
+  invocation: StepInvocation,
+  error: Error,
+): Promise<void> => {
+  if (isFlowControl(error)) return;
+  const { event, attempt, context } = invocation;
+  const retryable = !(error instanceof FatalStepError) && !event.nonRetryable.includes(error.name);
+  logger.warn('step attempt failed', { error: error.message, errorType: error.name, retryable });
+  const retried = retryable && attempt <= event.maxRetries;
+  recordStepAttempt(invocation.taskType, retried ? 'retried' : 'failed', Date.now() - invocation.began);
+  if (!retried) return;
+  const key = { workflowId: context.workflowId, stepIndex: event.stepIndex };
+  await repos.tasks
+    .markRetrying(key, attemptOf(invocation), { errorType: error.name, errorMessage: error.message })
+    .then((recorded) => {
+      // Another attempt, a cancel or a later run owns the task now: this one changes nothing.
+      if (!recorded) logger.warn('attempt no longer current (a later attempt or run): no effect');
+    })
+    .catch((cause: unknown) => logger.error('could not record retrying', { cause }));
+};
 
 /**
  * Per-step bookkeeping around a step's own work, within the step's own invocation (no extra Lambda):
@@ -149,108 +274,17 @@ export const stepBookkeeping = (
     const began = Date.now();
     const parsed = StepEventSchema.safeParse(request.event);
     if (!parsed.success) throw new FatalStepError(`Invalid step event: ${parsed.error.message}`);
-    const event = parsed.data;
-    // Set first, so even a failed read below logs under the id of the request that started the run.
-    if (event.correlationId) logger.setCorrelationId(event.correlationId);
-    const { workflows, tasks } = repos();
-    const workflow = checkWorkflow(await workflows.getById(event.workflowId), event);
-    const task = await startStep(tasks, workflow, event);
-    const context: StepContext = {
-      workflowId: event.workflowId,
-      jobId: event.jobId,
-      step: event.step,
-      stepIndex: event.stepIndex,
-      attempt: task.attempts,
-      metadata: workflow.metadata,
-      results: dependencyResults(tasks, results, event),
-      remainingTimeMs: () => request.context.getRemainingTimeInMillis(),
-    };
-    logger.appendKeys({
-      workflowId: event.workflowId,
-      jobId: event.jobId,
-      step: event.step,
-      attempt: task.attempts,
-    });
-    request.context.step = {
-      context,
-      event,
-      attempt: task.attempts,
-      taskType: task.taskType,
+    request.context.step = await beginStep(repos(), results, parsed.data, {
       began,
-      ...(task.startedAt ? { startedAt: task.startedAt } : {}),
-      ...(task.status === 'completed' ? { done: resultReferenceOf(task) } : {}),
-    };
-    if (task.status !== 'completed') {
-      logger.info('step started');
-      await applyFaults(context, task.totalAttempts);
-    }
+      remainingTimeMs: () => request.context.getRemainingTimeInMillis(),
+    });
   },
   after: async (request: StepRequest) => {
     const invocation = request.context.step as StepInvocation;
-    const { workflows, tasks } = repos();
-    const { workflowId } = invocation.context;
-    const { event } = invocation;
-    // The execution state gets the result's reference, never the result (docs/behaviour.md, "Results").
-    if (invocation.done) request.response = { ...invocation.done };
-    else {
-      const result = request.response ?? {};
-      // The bucket only for a result that needs it: a small one never touches S3.
-      const stored =
-        inlineResult(result) ??
-        (await results().save(
-          {
-            workflowId,
-            step: event.step,
-            stepIndex: event.stepIndex,
-            attempt: invocation.attempt,
-            ...(event.runToken ? { runToken: event.runToken } : {}),
-          },
-          result,
-        ));
-      request.response = stored.reference;
-      const current = await tasks.completeAttempt(
-        { workflowId, stepIndex: event.stepIndex },
-        attemptOf(invocation),
-        {
-          result: stored.result,
-          ...(stored.resultObject ? { resultObject: stored.resultObject } : {}),
-          ...(invocation.startedAt ? { startedAt: invocation.startedAt } : {}),
-        },
-      );
-      if (!current) {
-        logger.warn('late attempt: its result is discarded');
-        return;
-      }
-    }
-    const progress = await workflows.recordStepCompleted(workflowId, invocation.event.step, {
-      completesWorkflow: invocation.event.completesWorkflow,
-      executionArn: invocation.event.executionArn,
-    });
-    if (!invocation.done) recordStepAttempt(invocation.taskType, 'completed', Date.now() - invocation.began);
-    if (progress.completed) recordWorkflowFinished('completed');
-    logger.info('step completed', { progress: progress.progress, workflowCompleted: progress.completed });
+    request.response = await completeStep(repos(), results(), invocation, request.response ?? {});
   },
   onError: async (request: StepRequest) => {
-    const error = request.error as Error;
     const invocation = request.context.step;
-    if (!invocation || isFlowControl(error)) return;
-    const { event, attempt, context } = invocation;
-    const retryable = !(error instanceof FatalStepError) && !event.nonRetryable.includes(error.name);
-    logger.warn('step attempt failed', { error: error.message, errorType: error.name, retryable });
-    const retried = retryable && attempt <= event.maxRetries;
-    recordStepAttempt(invocation.taskType, retried ? 'retried' : 'failed', Date.now() - invocation.began);
-    if (retried) {
-      const key = { workflowId: context.workflowId, stepIndex: event.stepIndex };
-      await repos()
-        .tasks.markRetrying(key, attemptOf(invocation), {
-          errorType: error.name,
-          errorMessage: error.message,
-        })
-        .then((recorded) => {
-          // Another attempt, a cancel or a later run owns the task now: this one changes nothing.
-          if (!recorded) logger.warn('attempt no longer current (a later attempt or run): no effect');
-        })
-        .catch((cause: unknown) => logger.error('could not record retrying', { cause }));
-    }
+    if (invocation) await recordAttemptFailure(repos(), invocation, request.error as Error);
   },
 });

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -8,6 +9,7 @@ import { stepKey } from '../../functions/contract/execution.js';
 import { NON_RETRYABLE_ERRORS } from '../../functions/domain/errors.js';
 import type { WorkflowDefinition, WorkflowStep } from '../dsl.js';
 import { completionState, failureStates } from './failure-states.js';
+import { fanOutStates } from './fan-out.js';
 import { type Plan, planWorkflow } from './plan.js';
 
 export interface CompileTables {
@@ -22,6 +24,8 @@ export interface CompileProps {
   /** Parks the execution until resume: stores the task token it is given on the workflow. */
   readonly pauseGate: lambda.IFunction;
   readonly tables: CompileTables;
+  /** The app's bucket: fan-out steps' work lists and Map Run results (docs/behaviour.md, "Fan-out"). */
+  readonly resultsBucket: s3.IBucket;
 }
 
 /** Lambda service errors CDK retries by default; kept, but placed after the non-retryable ones. */
@@ -56,6 +60,61 @@ const addRetries = (task: tasks.LambdaInvoke, step: WorkflowStep): void => {
   }
 };
 
+/** What the step's Lambda receives from the state machine (StepEvent): fixed at synth but for the paths. */
+const stepPayload = (props: CompileProps, step: WorkflowStep, completesWorkflow: boolean) => ({
+  workflowId: sfn.JsonPath.stringAt('$.workflowId'),
+  jobId: sfn.JsonPath.stringAt('$.jobId'),
+  definition: props.definition.name,
+  step: step.name,
+  stepIndex: step.index,
+  stepNames: props.definition.steps.map((s) => s.name),
+  maxRetries: step.maxRetries,
+  nonRetryable: [...step.retry.nonRetryable],
+  completesWorkflow,
+  executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
+  // Which results the step may read: they are stored outside the state (docs/behaviour.md, "Results").
+  dependencies: [...step.dependencies],
+  correlationId: sfn.JsonPath.stringAt('$.correlationId'),
+  runToken: sfn.JsonPath.stringAt('$.runToken'),
+});
+
+/**
+ * The states that run a step: one Lambda task, or for a fan-out step its prepare → Map → finish.
+ * `entry` is where the pause gate resumes; every state in `catching` gets the step's Catch.
+ */
+const runStates = (
+  scope: Construct,
+  props: CompileProps,
+  step: WorkflowStep,
+  fn: lambda.IFunction,
+  completesWorkflow: boolean,
+): { entry: tasks.LambdaInvoke; catching: (tasks.LambdaInvoke | sfn.DistributedMap)[] } => {
+  const payload = stepPayload(props, step, completesWorkflow);
+  const { forEach } = step;
+  if (forEach) {
+    const { prepare, map, finish } = fanOutStates(scope, {
+      step: { ...step, forEach },
+      fn,
+      bucket: props.resultsBucket,
+      payload,
+    });
+    addRetries(prepare, step);
+    addRetries(finish, step);
+    return { entry: prepare, catching: [prepare, map, finish] };
+  }
+  const run = new tasks.LambdaInvoke(scope, `Run ${step.name}`, {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    payload: sfn.TaskInput.fromObject(payload),
+    // The step answers with its result's reference (bounded), never the result.
+    resultPath: `$.results.${stepKey(step.index)}`,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
+  });
+  addRetries(run, step);
+  return { entry: run, catching: [run] };
+};
+
 /** One step: skip it when a recovery run says so, else run it, with its pause gate and failure path. */
 const compileStep = (
   scope: Construct,
@@ -65,31 +124,7 @@ const compileStep = (
 ): sfn.IChainable => {
   const fn = props.stepFunctions[step.index];
   if (!fn) throw new Error(`no function for step ${step.index} "${step.name}" of ${props.definition.name}`);
-  const run = new tasks.LambdaInvoke(scope, `Run ${step.name}`, {
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    retryOnServiceExceptions: false,
-    payload: sfn.TaskInput.fromObject({
-      workflowId: sfn.JsonPath.stringAt('$.workflowId'),
-      jobId: sfn.JsonPath.stringAt('$.jobId'),
-      definition: props.definition.name,
-      step: step.name,
-      stepIndex: step.index,
-      stepNames: props.definition.steps.map((s) => s.name),
-      maxRetries: step.maxRetries,
-      nonRetryable: [...step.retry.nonRetryable],
-      completesWorkflow,
-      executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      // Which results the step may read: they are stored outside the state (docs/behaviour.md, "Results").
-      dependencies: [...step.dependencies],
-      correlationId: sfn.JsonPath.stringAt('$.correlationId'),
-      runToken: sfn.JsonPath.stringAt('$.runToken'),
-    }),
-    // The step answers with its result's reference (bounded), never the result.
-    resultPath: `$.results.${stepKey(step.index)}`,
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
-  });
-  addRetries(run, step);
+  const { entry, catching } = runStates(scope, props, step, fn, completesWorkflow);
 
   const gate = new tasks.LambdaInvoke(scope, `Paused before ${step.name}`, {
     lambdaFunction: props.pauseGate,
@@ -103,23 +138,29 @@ const compileStep = (
     }),
     resultPath: sfn.JsonPath.DISCARD,
   });
-  gate.next(run);
+  gate.next(entry);
 
   const cancelled = new sfn.Fail(scope, `Cancelled at ${step.name}`, {
     error: 'WorkflowCancelledError',
     cause: `Workflow cancelled before ${step.name}`,
   });
-  run.addCatch(gate, { errors: ['WorkflowPausedError'], resultPath: sfn.JsonPath.DISCARD });
-  run.addCatch(cancelled, {
-    errors: ['WorkflowCancelledError', 'StaleExecutionError'],
-    resultPath: '$.error',
-  });
-  run.addCatch(failureStates(scope, step, props.tables), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  const failed = failureStates(scope, step, props.tables);
+  for (const state of catching) {
+    // Only the step's own Lambda decides pause and cancel; a Map fails only as a whole.
+    if (state instanceof tasks.LambdaInvoke) {
+      state.addCatch(gate, { errors: ['WorkflowPausedError'], resultPath: sfn.JsonPath.DISCARD });
+      state.addCatch(cancelled, {
+        errors: ['WorkflowCancelledError', 'StaleExecutionError'],
+        resultPath: '$.error',
+      });
+    }
+    state.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  }
 
   const skipped = new sfn.Pass(scope, `Skip ${step.name}`);
   return new sfn.Choice(scope, `${step.name}?`)
     .when(sfn.Condition.isPresent(`$.skip.${stepKey(step.index)}`), skipped)
-    .otherwise(run)
+    .otherwise(entry)
     .afterwards();
 };
 

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { compileWorkflow } from '../../state-machines/compile/compile.js';
@@ -26,6 +27,7 @@ const render = (steps: StepSpec[]): Asl => {
       workflows: dynamodb.Table.fromTableName(stack, 'workflows', 'workflows'),
       tasks: dynamodb.Table.fromTableName(stack, 'tasks', 'tasks'),
     },
+    resultsBucket: s3.Bucket.fromBucketName(stack, 'results', 'results'),
   });
   return stack.resolve(new sfn.StateGraph(sfn.Chain.start(body).startState, 'fork').toGraphJson());
 };
@@ -113,6 +115,7 @@ describe('compileWorkflow', () => {
           'WorkflowPausedError',
           'WorkflowCancelledError',
           'StaleExecutionError',
+          'ToleratedFailureExceededError',
           'BadInput',
         ],
         MaxAttempts: 0,

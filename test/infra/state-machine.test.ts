@@ -66,6 +66,7 @@ describe('workflow state machines', () => {
           'WorkflowPausedError',
           'WorkflowCancelledError',
           'StaleExecutionError',
+          'ToleratedFailureExceededError',
         ],
         MaxAttempts: 0,
       });
