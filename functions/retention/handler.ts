@@ -20,8 +20,8 @@ const expiredWorkflowIdOf = (record: DynamoDBStreamEvent['Records'][number]): st
 
 /**
  * Retention's second half (docs/behaviour.md, "Retention"): when the table's TTL deletes a finished
- * workflow, the workflow table's stream brings its key here and its task items are deleted with it.
- * The event source mapping passes only TTL deletions; they are checked again here, so a workflow a
+ * workflow, the workflow table's stream brings its key here and its task items are deleted with it,
+ * with the item ledgers of its fan-out tasks. The event source mapping passes only TTL deletions; they are checked again here, so a workflow a
  * person deletes by hand keeps its tasks for inspection.
  */
 export const createRetentionHandler = (doc = createDocumentClient()) =>
@@ -34,8 +34,8 @@ export const createRetentionHandler = (doc = createDocumentClient()) =>
         const workflowId = expiredWorkflowIdOf(record);
         if (!workflowId) continue;
         const count = await deleteTasksOf(doc, tasks, workflowId);
-        logger.info('expired workflow: tasks deleted', { workflowId, tasks: count });
-        deleted += count;
+        logger.info('expired workflow: tasks deleted', { workflowId, ...count });
+        deleted += count.tasks + count.ledgerRecords;
       }
       return { deleted };
     });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envName } from '../../functions/config/environment.js';
+import { ItemLedger, ledgerPartition } from '../../functions/repositories/item-ledger.js';
 import { TaskRepository } from '../../functions/repositories/task-repository.js';
 import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
 import { createWorkflowWithTasks } from '../../functions/repositories/workflow-store.js';
@@ -131,5 +133,56 @@ describe('retention', () => {
         functionName: 'retention',
       } as Context),
     ).resolves.toEqual({ deleted: 0 });
+  });
+
+  it('deletes the item ledgers of its fan-out tasks with them, and only those', async () => {
+    const expired = await created();
+    const key = { workflowId: expired.workflowId, stepIndex: 1 };
+    await tasks.startAttempt(key, { executionArn: 'arn:run-1', runToken: expired.runToken as string });
+    const ledger = new ItemLedger({ doc: tables.doc, tableName: tables.names.tasks });
+    const current = ledgerPartition(key.workflowId, key.stepIndex, 'g2');
+    expect(await ledger.attach(key, current, { total: 300, succeeded: 3, failed: 0 })).toBe(true);
+    // Ledger records as item-ledger-codec.ts lays them out (plain puts: dynalite has no transactions).
+    const chunks = async (partition: string) => {
+      for (const chunk of [0, 1, 2])
+        await tables.doc.send(
+          new PutCommand({
+            TableName: tables.names.tasks,
+            Item: {
+              workflowId: partition,
+              stepIndex: chunk,
+              v: 1,
+              ns: 1,
+              nf: 0,
+              [`i${chunk * 100}`]: { s: 'ok', a: 1 },
+            },
+          }),
+        );
+    };
+    await chunks(current);
+    // Another workflow's ledger stays.
+    const kept = await created();
+    const keptLedger = ledgerPartition(kept.workflowId, 0, 'g1');
+    await chunks(keptLedger);
+    process.env[envName('taskTable')] = tables.names.tasks;
+    process.env[envName('workflowTable')] = tables.names.workflows;
+    const handler = createRetentionHandler(tables.doc);
+    const ttl = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+    const context = () => ({ awsRequestId: randomUUID(), functionName: 'retention' }) as Context;
+    // 3 tasks and the 3 records of the ledger its fan-out task points at.
+    expect(await handler({ Records: [streamRecord(expired.workflowId, ttl)] }, context())).toEqual({
+      deleted: 6,
+    });
+    expect(await tasks.getByWorkflow(expired.workflowId)).toEqual([]);
+    const left = async (partition: string) => {
+      let count = 0;
+      for await (const _ of ledger.all(partition)) count += 1;
+      return count;
+    };
+    expect(await left(current)).toBe(0);
+    expect(await left(keptLedger)).toBe(3);
+    expect(await handler({ Records: [streamRecord(expired.workflowId, ttl)] }, context())).toEqual({
+      deleted: 0,
+    });
   });
 });
