@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { StepEvent } from './execution.js';
 
 /*
  * The contract of fan-out steps (docs/behaviour.md, "Fan-out"): what the definition says, what the
@@ -97,3 +98,10 @@ export const ItemCounters = z.object({
   failed: z.number().int().min(0),
 });
 export type ItemCounters = z.infer<typeof ItemCounters>;
+
+/** What `prepare` and `finish` receive: the step's own event, its phase, and its fan-out policy. */
+export const FanOutStepEvent = StepEvent.extend({
+  phase: z.enum(['prepare', 'finish']),
+  forEach: ForEach,
+});
+export type FanOutStepEvent = z.infer<typeof FanOutStepEvent>;

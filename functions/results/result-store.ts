@@ -53,7 +53,7 @@ export class ResultStore {
       throw new FatalStepError(
         `The result of step "${owner.step}" is ${bytes} bytes, over the limit of ${MAX_RESULT_BYTES} bytes (50 MB)`,
       );
-    const key = `${RESULTS_KEY_PREFIX}${owner.workflowId}/${owner.stepIndex}/${owner.runToken ?? 'run'}-${owner.attempt}.json`;
+    const key = `${this.ownerPrefix(owner)}.json`;
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }),
     );
@@ -62,6 +62,54 @@ export class ResultStore {
       result: {},
       resultObject: { bucket: this.bucket, key, bytes },
     };
+  }
+
+  get bucketName(): string {
+    return this.bucket;
+  }
+
+  /**
+   * A JSON Lines object of a fan-out step's run (`work`: its work list for the Map's ItemReader), named
+   * like results so attempts never overwrite each other; the bucket's lifecycle expires it with them.
+   */
+  async saveLines(owner: ResultOwner, kind: string, lines: readonly unknown[]): Promise<{ key: string }> {
+    const key = `${this.ownerPrefix(owner)}.${kind}.jsonl`;
+    const body = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/jsonl' }),
+    );
+    return { key };
+  }
+
+  /** Where a run's objects go: `results/<workflow>/<step index>/<run>-<attempt>`. */
+  ownerPrefix(owner: ResultOwner): string {
+    return `${RESULTS_KEY_PREFIX}${owner.workflowId}/${owner.stepIndex}/${owner.runToken ?? 'run'}-${owner.attempt}`;
+  }
+
+  /** The items of a JSON Lines (or JSON array) object of the app's bucket: a fan-out step's manifest. */
+  async loadItems(key: string): Promise<unknown[]> {
+    const object = await this.s3
+      .send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
+      .catch((error) => {
+        if (['NoSuchKey', 'AccessDenied'].includes((error as Error).name))
+          throw new FatalStepError(`The item manifest s3://${this.bucket}/${key} does not exist`);
+        throw error;
+      });
+    const text = (await object.Body?.transformToString('utf8')) ?? '';
+    const trimmed = text.trim();
+    if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown[];
+    return trimmed === ''
+      ? []
+      : trimmed.split('\n').flatMap((line, number) => {
+          if (line.trim() === '') return [];
+          try {
+            return [JSON.parse(line) as unknown];
+          } catch {
+            throw new FatalStepError(
+              `The item manifest s3://${this.bucket}/${key}: line ${number + 1} is not JSON`,
+            );
+          }
+        });
   }
 
   /** A task's result, wherever it is stored. */

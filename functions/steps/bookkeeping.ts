@@ -272,6 +272,10 @@ export const stepBookkeeping = (
 ): middy.MiddlewareObj<unknown, Record<string, unknown>, Error, StepLambdaContext> => ({
   before: async (request: StepRequest) => {
     const began = Date.now();
+    if ((request.event as { phase?: unknown } | null)?.phase !== undefined)
+      throw new FatalStepError(
+        'This step has `forEach` in its definition, so its handler must be a fan-out handler (createItemHandler), not createStepHandler',
+      );
     const parsed = StepEventSchema.safeParse(request.event);
     if (!parsed.success) throw new FatalStepError(`Invalid step event: ${parsed.error.message}`);
     request.context.step = await beginStep(repos(), results, parsed.data, {

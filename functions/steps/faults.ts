@@ -19,8 +19,21 @@ export const FaultSpec = z
     failTimes: z.number().int().min(0).max(100).optional(),
     /** Never finish before the Lambda's time is up, so the platform timeout fires. */
     hang: z.literal(true).optional(),
+    /**
+     * A fan-out step only: `rate` picks items evenly (exactly ⌊n · rate⌋ of the first n), and each
+     * picked item fails its first `count` attempts, counted over every run (the ledger keeps them).
+     */
+    failItems: z
+      .strictObject({
+        rate: z.number().min(0).max(1),
+        count: z.number().int().min(1).max(100),
+      })
+      .optional(),
   })
-  .refine((spec) => Object.keys(spec).length > 0, 'must name a fault: delayMs, fatal, failTimes or hang');
+  .refine(
+    (spec) => Object.keys(spec).length > 0,
+    'must name a fault: delayMs, fatal, failTimes, hang or failItems',
+  );
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
 /** `metadata.faults`: faults by step name. */
@@ -35,7 +48,7 @@ const sleep = (ms: number, keepAlive = true): Promise<void> =>
   });
 
 /** This step's fault, or undefined. Only this step's entry is checked: another step's typo is its own failure. */
-const faultOf = (ctx: StepContext): FaultSpec | undefined => {
+export const faultOf = (ctx: Pick<StepContext, 'step' | 'metadata'>): FaultSpec | undefined => {
   const faults = ctx.metadata.faults;
   if (faults === undefined || faults === null) return undefined;
   if (typeof faults !== 'object' || Array.isArray(faults)) {
@@ -59,6 +72,25 @@ const faultOf = (ctx: StepContext): FaultSpec | undefined => {
  * of this step (1 = first), supplied by the middleware that keeps the count in DynamoDB, so
  * `failTimes` means "fail n times" even across Lambda instances.
  */
+/** Whether `failItems` picks the item at this index: evenly spread, exactly ⌊n · rate⌋ of the first n. */
+export const picksItem = (rate: number, index: number): boolean =>
+  Math.floor((index + 1) * rate + 1e-9) > Math.floor(index * rate + 1e-9);
+
+/**
+ * Applies `metadata.faults[step].failItems` to one attempt of one item of a fan-out step; `attempt`
+ * counts that item's attempts over every run (1 = first).
+ */
+export const applyItemFault = (
+  ctx: Pick<StepContext, 'step' | 'metadata'>,
+  index: number,
+  attempt: number,
+): void => {
+  if (!setting('faultInjection')) return;
+  const failItems = faultOf(ctx)?.failItems;
+  if (failItems && picksItem(failItems.rate, index) && attempt <= failItems.count)
+    throw new Error(`injected failure of item ${index}: attempt ${attempt} of ${failItems.count} fails`);
+};
+
 export const applyFaults = async (ctx: StepContext, totalAttempts: number): Promise<void> => {
   // Off in every deployed stage unless asked for (docs/behaviour.md, "Fault injection").
   if (!setting('faultInjection')) return;

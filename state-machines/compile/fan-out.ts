@@ -66,7 +66,7 @@ export const fanOutStates = (scope: Construct, { step, fn, bucket, payload }: Fa
     lambdaFunction: fn,
     payloadResponseOnly: true,
     retryOnServiceExceptions: false,
-    payload: sfn.TaskInput.fromObject({ ...payload, phase: 'prepare' }),
+    payload: sfn.TaskInput.fromObject({ ...payload, phase: 'prepare', forEach: step.forEach }),
     resultPath: work,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
   });
@@ -138,7 +138,7 @@ export const fanOutStates = (scope: Construct, { step, fn, bucket, payload }: Fa
     lambdaFunction: fn,
     payloadResponseOnly: true,
     retryOnServiceExceptions: false,
-    payload: sfn.TaskInput.fromObject({ ...payload, phase: 'finish' }),
+    payload: sfn.TaskInput.fromObject({ ...payload, phase: 'finish', forEach: step.forEach }),
     // As a plain step: the result's reference, never the result (docs/behaviour.md, "Results").
     resultPath: `$.results.${stepKey(step.index)}`,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
