@@ -1,3 +1,11 @@
+import type { MapRunRecord } from './distributed-map.js';
+import {
+  endingOf,
+  resourceOf,
+  showPlaceholders,
+  TRUNCATED,
+  withoutData,
+} from './execution-history-details.js';
 import type { AslState } from './runnable-machine.js';
 import type { ExecutionDescription } from './status-events.js';
 
@@ -47,6 +55,8 @@ export interface AwsHistoryEvent {
 export interface ExecutionHistorySource {
   readonly events: readonly HistoryEvent[];
   readonly calls: readonly TaskCall[];
+  /** The Map Runs of its Distributed Map states, in the order they started. */
+  readonly mapRuns?: readonly MapRunRecord[];
   /** The definition the execution runs (nested states included). */
   readonly definition: Record<string, unknown>;
   readonly description: ExecutionDescription;
@@ -73,7 +83,6 @@ interface Proto {
 }
 
 const SEP = '\u0000';
-const TRUNCATED = { truncated: false };
 const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:/;
 
 /** Where each state runs: the branch (`<Parallel>\0<i>`) or the Map (`<Map>\0`) it is in, '' at the top. */
@@ -100,30 +109,14 @@ const statesOf = (machine: Record<string, unknown>, into = new Map<string, AslSt
   return into;
 };
 
-/** `arn:aws:states:::dynamodb:updateItem` → dynamodb / updateItem, as the history names them. */
-const resourceOf = (resource: string) => {
-  const integration = resource.replace(/^arn:aws[\w-]*:states:::/, '');
-  const at = integration.lastIndexOf(':');
-  return at < 0
-    ? { resourceType: integration, resource: integration }
-    : { resourceType: integration.slice(0, at), resource: integration.slice(at + 1) };
-};
-
-/** The task bridge's stand-ins for values filled per call (task-bridge.ts), shown as what they stand for. */
-const showPlaceholders = (text: string, at: number): string =>
-  text.includes('__local_sfn_')
-    ? text
-        .replaceAll('__local_sfn_state_entered_time__', new Date(at).toISOString())
-        .replace(/__local_sfn_[a-z_]+__/g, '<task token>')
-    : text;
-
 const TIMEOUTS = new Set(['States.Timeout', 'States.HeartbeatTimeout', 'Sandbox.Timedout']);
 
 /**
  * GetExecutionHistory's events for one execution, from the engine's event log and the Task calls:
  * ExecutionStarted, <Type>StateEntered/Exited, Task (or LambdaFunction, for a Lambda ARN resource)
  * Scheduled/Started/Succeeded/Failed/TimedOut once per attempt, so retries show as on AWS,
- * Parallel/Map started/succeeded/failed, Map iterations, and the execution's end as DescribeExecution
+ * Parallel/Map started/succeeded/failed, Map iterations, a Distributed Map's Map Run (MapRunStarted,
+ * MapRunSucceeded/Failed), and the execution's end as DescribeExecution
  * tells it. Ids count from 1 in time order; previousEventId is the event before it in the same
  * branch (a branch's first event follows its Parallel's ParallelStateStarted).
  */
@@ -237,6 +230,32 @@ export const awsHistory = (source: ExecutionHistorySource): AwsHistoryEvent[] =>
     });
   };
 
+  // Each Distributed Map state's Map Runs in order, shown when the state ends (or at the end, running).
+  const mapRuns = new Map<string, MapRunRecord[]>();
+  for (const run of source.mapRuns ?? []) mapRuns.set(run.state, [...(mapRuns.get(run.state) ?? []), run]);
+  const mapRunEvents = (event: HistoryEvent, lane: string, outcome: 'succeeded' | 'failed') => {
+    const queue = mapRuns.get(event.state ?? '');
+    const run = queue?.[0];
+    if (!run || run.startedAt > event.timestamp) return;
+    queue?.shift();
+    const { mapRunArn, error, cause } = run;
+    push({
+      type: 'MapRunStarted',
+      timestamp: run.startedAt,
+      lane,
+      details: { mapRunStartedEventDetails: { mapRunArn } },
+    });
+    const ended = run.endedAt ?? event.timestamp;
+    if (outcome === 'succeeded') push({ type: 'MapRunSucceeded', timestamp: ended, lane });
+    else
+      push({
+        type: 'MapRunFailed',
+        timestamp: ended,
+        lane,
+        details: { mapRunFailedEventDetails: { error, cause } },
+      });
+  };
+
   const failed = new Set<string>();
   /** Entered, or retried: a Task's call, a Parallel's branches, a Map's iterations start (again). */
   const startWork = (event: HistoryEvent, kind: string, lane: string) => {
@@ -279,15 +298,19 @@ export const awsHistory = (source: ExecutionHistorySource): AwsHistoryEvent[] =>
       case 'StateFailed':
         failed.add(keyOf(event));
         if (kind === 'Task') endAttempt(event, 'failed');
-        else if (kind === 'Parallel' || kind === 'Map')
+        else if (kind === 'Parallel' || kind === 'Map') {
+          mapRunEvents(event, lane, 'failed');
           push({ type: `${kind}StateFailed`, timestamp: event.timestamp, lane, joins: name });
+        }
         break;
       case 'StateExited':
         // A caught failure exits the state with the Catch's output and no success of its own.
         if (!failed.has(keyOf(event))) {
           if (kind === 'Task') endAttempt(event, 'succeeded');
-          else if (kind === 'Parallel' || kind === 'Map')
+          else if (kind === 'Parallel' || kind === 'Map') {
+            mapRunEvents(event, lane, 'succeeded');
             push({ type: `${kind}StateSucceeded`, timestamp: event.timestamp, lane, joins: name });
+          }
         }
         failed.delete(keyOf(event));
         push({
@@ -318,6 +341,14 @@ export const awsHistory = (source: ExecutionHistorySource): AwsHistoryEvent[] =>
     const call = bindCall(attempt, key.slice(0, key.indexOf(SEP)), Number.POSITIVE_INFINITY);
     if (!call) attempt.started.dropped = true;
   }
+  for (const [state, queue] of mapRuns)
+    for (const { mapRunArn, startedAt } of queue)
+      push({
+        type: 'MapRunStarted',
+        timestamp: startedAt,
+        lane: lanes.get(state) ?? '',
+        details: { mapRunStartedEventDetails: { mapRunArn } },
+      });
 
   // Time order (stable: events of one instant keep the log's order); the execution's end comes last.
   const ordered = protos.filter((p) => !p.dropped).sort((a, b) => a.timestamp - b.timestamp);
@@ -357,38 +388,3 @@ export const awsHistory = (source: ExecutionHistorySource): AwsHistoryEvent[] =>
     };
   });
 };
-
-/** The execution's last event, as DescribeExecution tells its end; none while it runs. */
-const endingOf = (d: ExecutionDescription): Pick<Proto, 'type' | 'details'> | undefined => {
-  const failure = { error: d.error, cause: d.cause };
-  switch (d.status) {
-    case 'SUCCEEDED':
-      return {
-        type: 'ExecutionSucceeded',
-        details: { executionSucceededEventDetails: { output: d.output, outputDetails: TRUNCATED } },
-      };
-    case 'FAILED':
-      return { type: 'ExecutionFailed', details: { executionFailedEventDetails: failure } };
-    case 'ABORTED':
-      return { type: 'ExecutionAborted', details: { executionAbortedEventDetails: failure } };
-    case 'TIMED_OUT':
-      return { type: 'ExecutionTimedOut', details: { executionTimedOutEventDetails: failure } };
-    default:
-      return undefined;
-  }
-};
-
-const DATA_KEYS = new Set(['input', 'output', 'parameters', 'inputDetails', 'outputDetails']);
-
-/** includeExecutionData=false: the events without their inputs, outputs and task parameters. */
-const withoutData = (details: Record<string, unknown>, withData: boolean): Record<string, unknown> =>
-  Object.fromEntries(
-    Object.entries(details).map(([key, value]) => [
-      key,
-      Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).filter(
-          ([field, v]) => v !== undefined && (withData || !DATA_KEYS.has(field)),
-        ),
-      ),
-    ]),
-  );

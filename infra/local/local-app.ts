@@ -129,6 +129,7 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     template,
     region,
     dynamoEndpoint,
+    s3Endpoint,
     lambda,
     tokens,
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),

@@ -9,6 +9,7 @@ import {
 import { executionArnOf } from '../../functions/contract/executions.js';
 import type { CfnTemplate } from '../synth.js';
 import { DATA_LIMIT_BYTES, DATA_LIMIT_ERROR } from './data-limit.js';
+import type { MapRunRecord } from './distributed-map.js';
 import { type AwsHistoryEvent, awsHistory, type HistoryEvent, type TaskCall } from './execution-history.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type RunnableMachine, runnableMachine } from './runnable-machine.js';
@@ -32,6 +33,8 @@ export interface LocalStepFunctionsOptions {
   readonly dynamoEndpoint: string;
   readonly lambda: LocalLambdaRuntime;
   readonly tokens: TaskTokens;
+  /** The local S3, for Distributed Map states' ItemReader and ResultWriter (distributed-map.ts). */
+  readonly s3Endpoint?: string;
   /** Multiplies every Retry wait: 1 is real time (and exact), 0.01 a hundred times faster. @default 1 */
   readonly retryIntervalScale?: number;
   /** Receives the Entries of every `events:putEvents` task. */
@@ -48,6 +51,10 @@ interface Execution {
   readonly history: HistoryEvent[];
   /** Every call of a Task state's integration: the parameters and results GetExecutionHistory shows. */
   readonly calls: TaskCall[];
+  /** The Map Runs of its Distributed Map states. */
+  readonly mapRuns: MapRunRecord[];
+  /** Aborted when the execution ends, whatever the end: Distributed Map children stop with it. */
+  readonly ended: AbortController;
   readonly done: Promise<ExecutionDescription>;
   /** Ends when the library's event log closes: the history is complete then. */
   recorded: Promise<void>;
@@ -124,6 +131,7 @@ export class LocalStepFunctions {
     return awsHistory({
       events: execution.history,
       calls: execution.calls,
+      mapRuns: execution.mapRuns,
       definition: execution.machine.local.definition,
       description: execution.description,
       ...(execution.machine.local.roleArn ? { roleArn: execution.machine.local.roleArn } : {}),
@@ -172,6 +180,8 @@ export class LocalStepFunctions {
       machine,
       history: [],
       calls: [],
+      mapRuns: [],
+      ended: new AbortController(),
       done,
       recorded: Promise.resolve(),
       settle,
@@ -181,7 +191,13 @@ export class LocalStepFunctions {
 
     const run = machine.runner.run(
       input as JsonValue,
-      recordingCalls(this.bridge.runOptions(description, machine, this.scale), execution.calls),
+      recordingCalls(
+        this.bridge.runOptions(description, machine, this.scale, {
+          signal: execution.ended.signal,
+          onMapRun: (record) => execution.mapRuns.push(record),
+        }),
+        execution.calls,
+      ),
     );
     execution.abort = run.abort;
     execution.recorded = this.record(execution, run.eventLogs);
@@ -286,7 +302,10 @@ export class LocalStepFunctions {
       execution.history.push({
         type,
         ...(state?.name ? { state: state.name } : {}),
-        ...(state?.type ? { stateType: state.type } : {}),
+        // A Distributed Map runs as a Task (runnable-machine.ts): its type is the template's.
+        ...(state?.type
+          ? { stateType: execution.machine.states.get(state.name ?? '')?.Type ?? state.type }
+          : {}),
         ...(bytes !== undefined ? { bytes } : {}),
         ...(text !== undefined ? { [payload?.what as string]: text } : {}),
         ...(typeof event.Error === 'string' ? { error: event.Error } : {}),
@@ -313,6 +332,7 @@ export class LocalStepFunctions {
     const { description } = execution;
     if (description.status !== 'RUNNING') return;
     Object.assign(description, patch, { stopDate: new Date() });
+    execution.ended.abort();
     execution.settle();
     this.statusEvents.emit(description);
   }

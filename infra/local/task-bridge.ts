@@ -6,17 +6,26 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { DATA_LIMIT_ERROR, dataLimitCause } from './data-limit.js';
+import { type MapRunRecord, runDistributedMap } from './distributed-map.js';
+import {
+  type DistributedMapParameters,
+  type DistributedMapState,
+  isDistributedMap,
+} from './distributed-map-state.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 import { RetryScaler } from './retry-scaler.js';
 import type { RunnableMachine } from './runnable-machine.js';
 import type { ExecutionDescription } from './status-events.js';
+import { namedError } from './task-errors.js';
 import type { TaskTokens } from './task-tokens.js';
 
 type Json = unknown;
 type JsonValue = Parameters<StateMachine['run']>[0];
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type Context = NonNullable<RunOptions['context']>;
 
 /**
  * The library evaluates `$$` paths against one static context object: these stand in for the values
@@ -42,10 +51,6 @@ const integrationOf = (resource: string): string => resource.replace(/^arn:aws[\
 export const isSupportedResource = (resource: string): boolean =>
   LAMBDA_ARN.test(resource) ||
   (SUPPORTED_INTEGRATIONS as readonly string[]).includes(integrationOf(resource));
-
-const namedError = (name: string, message: string, fatal = false): Error =>
-  // isRetryable/isCatchable are how the library tells States.Runtime from ordinary task errors.
-  Object.assign(new Error(message), { name }, fatal ? { isRetryable: false, isCatchable: false } : {});
 
 /** Every string in `value` with each `from` replaced by its `to`, at any depth. */
 const substitute = (value: Json, replacements: [string, string][]): Json => {
@@ -76,8 +81,18 @@ export interface TaskBridgeOptions {
   readonly dynamoEndpoint: string;
   readonly lambda: LocalLambdaRuntime;
   readonly tokens: TaskTokens;
+  /** The local S3 (s3-server.ts), which Distributed Map states read items from and write results to. */
+  readonly s3Endpoint?: string;
   /** Receives the Entries of every `events:putEvents` task. */
   readonly onPutEvents?: (entries: unknown[]) => void | Promise<void>;
+}
+
+/** What one execution's run gives the bridge beyond its description. */
+export interface RunHooks {
+  /** Aborted when the execution ends: Distributed Map children stop with it. */
+  readonly signal?: AbortSignal;
+  /** Told of each Map Run of a Distributed Map state of the execution (not of its children). */
+  readonly onMapRun?: (record: MapRunRecord) => void;
 }
 
 const DYNAMO_COMMANDS = {
@@ -93,6 +108,7 @@ const DYNAMO_COMMANDS = {
  */
 export class TaskBridge {
   private readonly dynamo: DynamoDBClient;
+  private readonly s3: S3Client | undefined;
 
   constructor(private readonly options: TaskBridgeOptions) {
     this.dynamo = new DynamoDBClient({
@@ -103,23 +119,78 @@ export class TaskBridge {
       // state's Retry (state-machines/compile/failure-states.ts) rather than being hidden by SDK retries.
       maxAttempts: 1,
     });
+    this.s3 = options.s3Endpoint
+      ? new S3Client({
+          endpoint: options.s3Endpoint,
+          region: options.region,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          forcePathStyle: true,
+        })
+      : undefined;
   }
 
   /**
-   * The library's options for one run: every Task state answered by runTask, Retry waits scaled, and
-   * the `$$` context of the execution.
+   * The library's options for one run: every Task state answered by runTask (a Distributed Map's
+   * stand-in by runDistributedMap), Retry waits scaled, and the `$$` context of the execution.
    */
-  runOptions(description: ExecutionDescription, machine: RunnableMachine, retryScale: number): RunOptions {
+  runOptions(
+    description: ExecutionDescription,
+    machine: RunnableMachine,
+    retryScale: number,
+    hooks: RunHooks = {},
+  ): RunOptions {
+    return this.engineOptions(description, machine, retryScale, hooks, {
+      Execution: {
+        Id: description.executionArn,
+        Name: description.name,
+        StartTime: description.startDate.toISOString(),
+        RoleArn: machine.local.roleArn,
+      },
+      StateMachine: { Id: machine.local.arn, Name: machine.local.name },
+      State: { EnteredTime: ENTERED_TIME },
+      Task: { Token: TASK_TOKEN },
+    });
+  }
+
+  /** The options of a run with this context: the execution's, or one of its Distributed Map children's. */
+  private engineOptions(
+    description: ExecutionDescription,
+    machine: RunnableMachine,
+    retryScale: number,
+    hooks: RunHooks,
+    context: Context,
+  ): RunOptions {
     const handlers: TaskHandlers = {};
+    // One per run: concurrent children retry the same states independently.
     const retry = new RetryScaler(machine.states, retryScale);
     for (const [name, state] of machine.states) {
-      if (state.Type !== 'Task') continue;
+      const distributed = isDistributedMap(state);
+      if (state.Type !== 'Task' && !distributed) continue;
       handlers[name] = async (input) => {
         if (description.status !== 'RUNNING') throw namedError('States.Runtime', 'Execution stopped', true);
-        const prepared = substitute(input, [[ENTERED_TIME, new Date().toISOString()]]);
-        overLimit(prepared, `input of state '${name}' (after Parameters)`);
+        const now = new Date().toISOString();
+        const prepared = substitute(input, [[ENTERED_TIME, now]]);
+        // A Distributed Map's parameters are no payload: the items it reads are exempt, as on AWS.
+        if (!distributed) overLimit(prepared, `input of state '${name}' (after Parameters)`);
         try {
-          const output = await this.runTask(description.executionArn, name, state, prepared);
+          const output = distributed
+            ? await runDistributedMap({
+                stateName: name,
+                state: state as DistributedMapState,
+                parameters: prepared as DistributedMapParameters,
+                stateMachineArn: machine.local.arn,
+                // Children fill in their own `$$.State.EnteredTime`, as every run does.
+                context,
+                enteredTime: now,
+                processor: machine.processor(name),
+                // Children's Map Runs are not the execution's: only their signal is passed on.
+                childOptions: (child) =>
+                  this.engineOptions(description, machine, retryScale, { signal: hooks.signal }, child),
+                s3: this.s3,
+                ...(hooks.signal ? { signal: hooks.signal } : {}),
+                ...(hooks.onMapRun ? { onMapRun: hooks.onMapRun } : {}),
+              })
+            : await this.runTask(description.executionArn, name, state, prepared);
           overLimit(output, `result of state '${name}'`);
           retry.succeeded(name);
           return output as JsonValue;
@@ -134,17 +205,7 @@ export class TaskBridge {
         taskResourceLocalHandlers: handlers,
         ...(retry.overrides ? { retryIntervalOverrides: retry.overrides } : {}),
       },
-      context: {
-        Execution: {
-          Id: description.executionArn,
-          Name: description.name,
-          StartTime: description.startDate.toISOString(),
-          RoleArn: machine.local.roleArn,
-        },
-        StateMachine: { Id: machine.local.arn, Name: machine.local.name },
-        State: { EnteredTime: ENTERED_TIME },
-        Task: { Token: TASK_TOKEN },
-      },
+      context,
     };
   }
 
@@ -213,6 +274,7 @@ export class TaskBridge {
 
   destroy(): void {
     this.dynamo.destroy();
+    this.s3?.destroy();
   }
 
   private async dynamoTask(action: string, input: Json): Promise<Json> {
