@@ -29,6 +29,7 @@ import {
   SUCCEEDED_ATTR,
   sortedOutcomes,
 } from './item-ledger-codec.js';
+import { recordOneByOne } from './item-ledger-sequential.js';
 import {
   type ChunkWrite,
   COUNTERS_ATTR,
@@ -63,9 +64,6 @@ const RETRYABLE_REASONS = new Set([
   'ThrottlingError',
   'ProvisionedThroughputExceeded',
 ]);
-
-const NO_TRANSACTIONS =
-  'this DynamoDB server has no TransactWriteItems (dynalite has none): the item ledger needs DynamoDB or DynamoDB Local';
 
 const backoff = (round: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round) * (0.5 + Math.random() / 2)));
@@ -309,7 +307,20 @@ export class ItemLedger {
         return { succeeded, failed };
       } catch (error) {
         const name = (error as Error).name;
-        if (name === 'UnknownOperationException') throw new Error(NO_TRANSACTIONS, { cause: error });
+        if (name === 'UnknownOperationException')
+          return recordOneByOne(
+            {
+              doc: this.doc,
+              tableName: this.tableName,
+              now: this.now,
+              chunks: (l, n) => this.chunks(l, n),
+              pointsAt: (t, l) => this.pointsAt(t, l),
+            },
+            ledger,
+            task,
+            writes,
+            next,
+          );
         const retryable = ['TransactionCanceledException', 'TransactionConflictException'].includes(name);
         const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
         if (!retryable || reasons?.some((reason) => !RETRYABLE_REASONS.has(reason.Code ?? 'None')))
