@@ -105,6 +105,7 @@ export type WorkflowSpec = z.input<typeof WorkflowSpec>;
 
 /** Timeout of a step that names none, by task type, seconds. */
 export const DEFAULT_TIMEOUTS: Readonly<Record<string, number>> = {
+  list: 120,
   download: 300,
   validate: 120,
   deduplicate: 300,

@@ -1,4 +1,4 @@
-import { createStepHandler } from './create-step-handler.js';
-import { download } from './dataset/download.js';
+import { downloadItem } from './dataset/download-item.js';
+import { createItemHandler } from './for-each/create-item-handler.js';
 
-export const handler = createStepHandler(download);
+export const handler = createItemHandler(downloadItem);

@@ -1,4 +1,4 @@
-import { createStepHandler } from './create-step-handler.js';
-import { validate } from './dataset/validate.js';
+import { validateItem } from './dataset/validate-item.js';
+import { createItemHandler } from './for-each/create-item-handler.js';
 
-export const handler = createStepHandler(validate);
+export const handler = createItemHandler(validateItem);

@@ -9,7 +9,7 @@ import { FatalStepError } from '../../domain/errors.js';
 export const DatasetSpec = z.object({
   /** How many items `download` generates. Capped so every step output stays well under 256 KB. */
   // Results are stored outside the execution state: a step's output may reach 50 MB (about 1,000,000 items).
-  items: z.number().int().min(1).max(100_000).default(200),
+  items: z.number().int().min(1).max(100_000).default(2000),
   /** PRNG seed: the same seed always yields the same dataset (and the same manifest digest). */
   seed: z.number().int().default(1),
   /** Share of items that copy an earlier item's text under a new id. */
@@ -30,13 +30,16 @@ export const Item = z.strictObject({ id: z.string().min(1), text: z.string(), si
 export type Item = z.infer<typeof Item>;
 
 /** Step outputs, as later steps read them back from `ctx.results` (validated, never trusted). */
-export const DownloadOutput = z.object({ items: z.array(z.unknown()), count: z.number().int().min(0) });
-export type DownloadOutput = { items: Item[]; count: number };
+export const ListOutput = z.object({ items: z.array(z.unknown()), count: z.number().int().min(0) });
+export type ListOutput = { items: Item[]; count: number };
 
+/** A fan-out step's output (docs/behaviour.md, "Fan-out"): `validate` drops the invalid items. */
 export const ValidateOutput = z.object({
   items: z.array(Item),
-  valid: z.number().int().min(0),
-  invalid: z.number().int().min(0),
+  total: z.number().int().min(0),
+  succeeded: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  dropped: z.number().int().min(0),
 });
 export type ValidateOutput = z.infer<typeof ValidateOutput>;
 
