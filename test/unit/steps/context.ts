@@ -1,15 +1,17 @@
 import { deduplicate } from '../../../functions/steps/dataset/deduplicate.js';
-import { download } from '../../../functions/steps/dataset/download.js';
+import { downloadItem } from '../../../functions/steps/dataset/download-item.js';
 import { label } from '../../../functions/steps/dataset/label.js';
+import { listDataset } from '../../../functions/steps/dataset/list.js';
 import { packageDataset } from '../../../functions/steps/dataset/package.js';
 import type {
   DeduplicateOutput,
-  DownloadOutput,
   LabelOutput,
+  ListOutput,
   PackageOutput,
   ValidateOutput,
 } from '../../../functions/steps/dataset/schema.js';
-import { validate } from '../../../functions/steps/dataset/validate.js';
+import { validateItem } from '../../../functions/steps/dataset/validate-item.js';
+import type { ItemContext, ItemFunction } from '../../../functions/steps/for-each/item-context.js';
 import type { StepContext } from '../../../functions/steps/step-context.js';
 
 /**
@@ -31,7 +33,38 @@ export const makeContext = ({
   ...overrides,
 });
 
+/** A fan-out step's output as its finish phase builds it when every item succeeds (no ledger here). */
+export const fanOut = async (
+  work: ItemFunction,
+  items: readonly unknown[],
+  context: Partial<ItemContext> = {},
+): Promise<Record<string, unknown>> => {
+  const results = [];
+  for (const [index, item] of items.entries()) {
+    const result = await work(item, {
+      workflowId: 'wf-test',
+      jobId: 'job-test',
+      step: 'download',
+      stepIndex: 1,
+      index,
+      attempt: 1,
+      metadata: {},
+      remainingTimeMs: () => 30_000,
+      ...context,
+    });
+    if (result !== undefined && result !== null) results.push(result);
+  }
+  return {
+    items: results,
+    total: items.length,
+    succeeded: items.length,
+    failed: 0,
+    dropped: items.length - results.length,
+  };
+};
+
 export type ChainResults = {
+  list: Record<string, unknown>;
   download: Record<string, unknown>;
   validate: Record<string, unknown>;
   deduplicate: Record<string, unknown>;
@@ -39,21 +72,23 @@ export type ChainResults = {
   package: Record<string, unknown>;
 };
 
-/** Runs download → validate → {deduplicate, label} → package, as the state machine would. */
+/** Runs list → download → validate → {deduplicate, label} → package, as the state machine would. */
 export const runChain = async (metadata: Record<string, unknown>): Promise<ChainResults> => {
   const at = (step: string, stepIndex: number, results: Record<string, unknown>) =>
     makeContext({ step, stepIndex, metadata, results });
-  const downloaded = await download(at('download', 0, {}));
-  const validated = await validate(at('validate', 1, { download: downloaded }));
-  const earlier = { download: downloaded, validate: validated };
+  const listed = await listDataset(at('list', 0, {}));
+  const downloaded = await fanOut(downloadItem, listed.items as unknown[], { step: 'download', metadata });
+  const validated = await fanOut(validateItem, downloaded.items as unknown[], { step: 'validate', metadata });
+  const earlier = { list: listed, download: downloaded, validate: validated };
   const [deduplicated, labelled] = await Promise.all([
-    deduplicate(at('deduplicate', 2, earlier)),
-    label(at('label', 3, earlier)),
+    deduplicate(at('deduplicate', 3, earlier)),
+    label(at('label', 4, earlier)),
   ]);
   const packaged = await packageDataset(
-    at('package', 4, { ...earlier, deduplicate: deduplicated, label: labelled }),
+    at('package', 5, { ...earlier, deduplicate: deduplicated, label: labelled }),
   );
   return {
+    list: listed,
     download: downloaded,
     validate: validated,
     deduplicate: deduplicated,
@@ -66,7 +101,8 @@ export const runChain = async (metadata: Record<string, unknown>): Promise<Chain
 export const runTypedChain = async (metadata: Record<string, unknown>) => {
   const results = await runChain(metadata);
   return {
-    download: results.download as DownloadOutput,
+    list: results.list as ListOutput,
+    download: results.download as { items: unknown[]; total: number },
     validate: results.validate as ValidateOutput,
     deduplicate: results.deduplicate as DeduplicateOutput,
     label: results.label as LabelOutput,

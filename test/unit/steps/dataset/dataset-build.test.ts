@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_RESULT_BYTES } from '../../../../functions/results/result-store.js';
 import { runTypedChain } from '../context.js';
 
-// The five dataset steps together, as dataset-build runs them: what each module's own file cannot see.
+// The six dataset steps together, as dataset-build runs them: what each module's own file cannot see.
 
 const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
 
@@ -10,18 +10,19 @@ describe('the dataset-build chain', () => {
   it.each([1, 2, 42, 9001])('keeps its counts consistent for seed %i', async (seed) => {
     const r = await runTypedChain({ dataset: { seed, items: 800, duplicateRate: 0.2, invalidRate: 0.1 } });
 
-    expect(r.download.count).toBe(800);
+    expect(r.list.count).toBe(800);
     expect(r.download.items).toHaveLength(800);
-    expect(r.validate.valid + r.validate.invalid).toBe(r.download.count);
-    expect(r.validate.items).toHaveLength(r.validate.valid);
-    expect(r.validate.invalid).toBeGreaterThan(0);
+    const valid = r.validate.items.length;
+    expect(r.validate.total).toBe(r.list.count);
+    expect(valid + r.validate.dropped).toBe(r.list.count);
+    expect(r.validate.dropped).toBeGreaterThan(0);
 
-    expect(r.deduplicate.uniqueIds.length + r.deduplicate.duplicates).toBe(r.validate.valid);
+    expect(r.deduplicate.uniqueIds.length + r.deduplicate.duplicates).toBe(valid);
     expect(r.deduplicate.hashes).toBe(r.deduplicate.uniqueIds.length);
     expect(r.deduplicate.duplicates).toBeGreaterThan(0);
 
     expect(Object.keys(r.label.labels).sort()).toEqual(r.validate.items.map((item) => item.id).sort());
-    expect(sum(r.label.histogram)).toBe(r.validate.valid);
+    expect(sum(r.label.histogram)).toBe(valid);
 
     expect(r.package.manifest.count).toBe(r.deduplicate.uniqueIds.length);
     expect(sum(r.package.manifest.histogram)).toBe(r.package.manifest.count);
@@ -47,7 +48,7 @@ describe('the dataset-build chain', () => {
       dataset: { items: 100_000, duplicateRate: 0, invalidRate: 0, labels: ['a'.repeat(40)] },
     });
     // The worst case for `label` is the longest label name; for the others, no item is dropped.
-    expect(results.download.count).toBe(100_000);
+    expect(results.list.count).toBe(100_000);
     expect(results.package.manifest.count).toBe(100_000);
     for (const output of Object.values(results))
       expect(Buffer.byteLength(JSON.stringify(output))).toBeLessThan(MAX_RESULT_BYTES);

@@ -3,14 +3,12 @@ import { FatalStepError } from '../../../../functions/domain/errors.js';
 import { deduplicate } from '../../../../functions/steps/dataset/deduplicate.js';
 import { label } from '../../../../functions/steps/dataset/label.js';
 import { packageDataset } from '../../../../functions/steps/dataset/package.js';
-import { validate } from '../../../../functions/steps/dataset/validate.js';
 import type { StepFunction } from '../../../../functions/steps/step-context.js';
 import { makeContext, runChain } from '../context.js';
 
 const good = await runChain({ dataset: { items: 50 } });
 
 const cases: Array<[string, StepFunction, string, Record<string, unknown>]> = [
-  ['validate', validate, 'download', {}],
   ['deduplicate', deduplicate, 'validate', { download: good.download }],
   ['label', label, 'validate', { download: good.download }],
   ['package', packageDataset, 'deduplicate', { label: good.label }],
@@ -25,7 +23,9 @@ describe('inputs from earlier steps (requireResult)', () => {
   });
 
   it('deduplicate and label fail fatally on a malformed validate result, naming the field', async () => {
-    const results = { validate: { items: [{ id: 'a', text: 3, size: 1 }], valid: 1, invalid: 0 } };
+    const results = {
+      validate: { items: [{ id: 'a', text: 3, size: 1 }], total: 1, succeeded: 1, failed: 0, dropped: 0 },
+    };
     for (const [step, run] of [
       ['deduplicate', deduplicate],
       ['label', label],

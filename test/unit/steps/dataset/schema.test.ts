@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FatalStepError } from '../../../../functions/domain/errors.js';
-import { download } from '../../../../functions/steps/dataset/download.js';
+import { listDataset } from '../../../../functions/steps/dataset/list.js';
 import { parseDatasetSpec } from '../../../../functions/steps/dataset/schema.js';
 import { makeContext } from '../context.js';
 
 describe('metadata.dataset', () => {
   it('defaults every field when the workflow has no dataset metadata', () => {
     expect(parseDatasetSpec({})).toEqual({
-      items: 200,
+      items: 2000,
       seed: 1,
       duplicateRate: 0.1,
       invalidRate: 0.05,
@@ -38,8 +38,8 @@ describe('metadata.dataset', () => {
     expect(run).toThrow(field);
   });
 
-  it('makes download fail fatally on invalid metadata (a retry cannot fix it)', async () => {
-    await expect(download(makeContext({ metadata: { dataset: { items: -1 } } }))).rejects.toBeInstanceOf(
+  it('makes list fail fatally on invalid metadata (a retry cannot fix it)', async () => {
+    await expect(listDataset(makeContext({ metadata: { dataset: { items: -1 } } }))).rejects.toBeInstanceOf(
       FatalStepError,
     );
   });
