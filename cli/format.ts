@@ -1,6 +1,6 @@
 import type { Definition, Progress, Task, Workflow } from './client.js';
 import { etaText } from './eta.js';
-import { progressBar } from './progress-line.js';
+import { itemsText, progressBar } from './progress-line.js';
 
 /** Left-aligned columns wide enough for every cell. */
 export const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
@@ -27,6 +27,28 @@ export const statusLine = (
     .filter(Boolean)
     .join('  ');
 
+/**
+ * One row per task; with an `items` column (`3,412/10,000 (12 failed)`) when a fan-out step has
+ * item counters.
+ */
+const taskTable = (tasks: readonly Task[]): string => {
+  const fanOut = tasks.some((t) => itemsText(t.items) !== '');
+  return table(
+    ['#', 'task', 'type', 'status', 'attempts', 'retries', 'duration', ...(fanOut ? ['items'] : []), 'error'],
+    tasks.map((t) => [
+      String(t.stepIndex),
+      t.taskName,
+      t.taskType,
+      t.status,
+      String(t.attempts),
+      String(t.retryCount),
+      t.actualDuration === undefined ? '-' : `${t.actualDuration}s`,
+      ...(fanOut ? [itemsText(t.items) || '-'] : []),
+      t.errorMessage ?? '',
+    ]),
+  );
+};
+
 /** `status <id>`: the full id and job, the headline with a progress bar, then one row per task. */
 export const statusText = (
   workflow: Workflow,
@@ -39,19 +61,7 @@ export const statusText = (
     statusLine(progress, now),
     ...(workflow.errorMessage ? [`error: ${workflow.errorMessage}`] : []),
     '',
-    table(
-      ['#', 'task', 'type', 'status', 'attempts', 'retries', 'duration', 'error'],
-      tasks.map((t) => [
-        String(t.stepIndex),
-        t.taskName,
-        t.taskType,
-        t.status,
-        String(t.attempts),
-        String(t.retryCount),
-        t.actualDuration === undefined ? '-' : `${t.actualDuration}s`,
-        t.errorMessage ?? '',
-      ]),
-    ),
+    taskTable(tasks),
   ].join('\n');
 
 /** `list`: one row per workflow (full ids), newest first. */

@@ -11,6 +11,7 @@ import {
   type Workflow,
 } from './client.js';
 import { definitionsText, listText, statusText } from './format.js';
+import { collectItems, ITEM_STATUSES, type ItemStatus, itemsListText } from './items.js';
 import { recentDays, recentWorkflows, resolveWorkflowId } from './recent.js';
 import { watchWorkflows } from './watch.js';
 
@@ -214,6 +215,26 @@ export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EX
       // A script waiting on `watch` learns the outcome from the exit code.
       if (done.some((s) => s.status !== 'completed')) state.exitCode = EXIT.notCompleted;
     });
+
+  program
+    .command('items')
+    .description(
+      "A fan-out step's item outcomes in index order (index, status, attempts, error, result), every page",
+    )
+    .argument('<workflowId>', 'full id, or a unique start of one')
+    .argument('<step>', 'the fan-out step, by name')
+    .addOption(new Option('--status <status>', 'only the items with this outcome').choices(ITEM_STATUSES))
+    .option('--limit <n>', 'at most this many items (default: every one)', wholeNumber)
+    .option('--cursor <cursor>', 'go on where a --limit stopped: as it printed it, with the same --status')
+    .action(
+      async (ref: string, step: string, opts: { status?: ItemStatus; limit?: number; cursor?: string }) => {
+        const { api, options } = client();
+        const answer = await collectItems(api, { id: await resolve(ref), step, ...opts });
+        if (options.json) return printJson(answer);
+        io.out(itemsListText(answer.items, step, opts.status));
+        if (answer.nextCursor) io.out(`more: --cursor ${answer.nextCursor}`);
+      },
+    );
 
   for (const [verb, summary] of [
     ['start', 'Start a pending workflow'],

@@ -73,6 +73,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/workflows/{id}/tasks/{step}/items': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A fan-out step's item outcomes, in index order, optionally of one status */
+    get: operations['listTaskItems'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/workflows/{id}/start': {
     parameters: {
       query?: never;
@@ -288,6 +305,12 @@ export interface components {
           | 'cancelled';
         retryCount: number;
         errorMessage: string | null;
+        /** @description A fan-out step's items once it has listed them: how many, and how many succeeded and failed (updated once per batch); null for any other step */
+        items: {
+          total: number;
+          succeeded: number;
+          failed: number;
+        } | null;
       }[];
     };
     Task: {
@@ -319,6 +342,11 @@ export interface components {
         key: string;
         bytes: number;
       };
+      items?: {
+        total: number;
+        succeeded: number;
+        failed: number;
+      };
       errorMessage?: string;
       errorType?: string;
       runToken?: string;
@@ -337,6 +365,21 @@ export interface components {
       expiresAt?: number;
       /** @description `<workflowId>:<stepIndex>` */
       id: string;
+    };
+    ItemOutcome: {
+      /** @description The item's index in the step's item list */
+      index: number;
+      /** @enum {string} */
+      status: 'succeeded' | 'failed';
+      /** @description Attempts of the item over every run of the step */
+      attempts: number;
+      /** @description The item's result (at most 2 KB as JSON); absent when its handler returned none */
+      result?: unknown;
+      /** @description A failed item's last error: its name and message (at most 500 characters) */
+      error?: {
+        type: string;
+        message: string;
+      };
     };
     Recovery: {
       workflowId: string;
@@ -464,7 +507,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description `NotFoundError`: no workflow (or job) with this id; `details` names it. */
+    /** @description `NotFoundError`: no workflow (or job) with this id, or no step of this name in the workflow's definition; `details` names it. */
     NotFound: {
       headers: {
         /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
@@ -905,6 +948,69 @@ export interface operations {
         content: {
           'application/json': {
             items: components['schemas']['Task'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  listTaskItems: {
+    parameters: {
+      query?: {
+        /**
+         * @description Only the items with this outcome (default: every item that has an outcome)
+         * @example failed
+         */
+        status?: 'succeeded' | 'failed';
+        /**
+         * @description Page size, 1..100 (default 25)
+         * @example 25
+         */
+        limit?: number;
+        /** @description The nextCursor of the previous page, unchanged */
+        cursor?: string;
+      };
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+        /**
+         * @description A fan-out step's name (a step of the workflow's definition with `forEach`)
+         * @example download
+         */
+        step: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the step's item outcomes in index order; `nextCursor` when there are more. Empty until the step has listed its items */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ItemOutcome'][];
+            nextCursor?: string;
           };
         };
       };

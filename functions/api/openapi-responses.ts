@@ -68,7 +68,9 @@ export const ERROR_RESPONSES = {
   404: {
     name: 'NotFound',
     source: 'handler',
-    description: '`NotFoundError`: no workflow (or job) with this id; `details` names it.',
+    description:
+      '`NotFoundError`: no workflow (or job) with this id, or no step of this name in the ' +
+      "workflow's definition; `details` names it.",
     example: {
       error: 'NotFoundError',
       message: `Workflow not found: ${WORKFLOW_ID}`,

@@ -43,6 +43,11 @@ export const OPERATION_DOCS: Readonly<Record<OperationId, OperationDoc>> = {
   getWorkflow: { answer: 'The workflow' },
   getWorkflowProgress: { answer: 'Its progress: counters, weighted progress, ETA, execution link, tasks' },
   getWorkflowTasks: { answer: 'Its tasks, by step index' },
+  listTaskItems: {
+    answer:
+      "A page of the step's item outcomes in index order; `nextCursor` when there are more. Empty " +
+      'until the step has listed its items',
+  },
   startWorkflow: { answer: ACTION_ANSWER, body: {} },
   pauseWorkflow: { answer: ACTION_ANSWER, body: {} },
   resumeWorkflow: { answer: ACTION_ANSWER, body: {} },
@@ -60,6 +65,7 @@ export const OPERATION_DOCS: Readonly<Record<OperationId, OperationDoc>> = {
 export const PARAMETER_EXAMPLES: Readonly<Record<string, string | number>> = {
   id: WORKFLOW_ID,
   jobId: 'job-42',
+  step: 'download',
   view: 'active',
   status: 'failed',
   createdDay: '2025-01-31',

@@ -37,6 +37,9 @@ export const operations: Operations = {
     items: (await withStoredResults(await orchestrator.tasks(params.id), results)).map(taskView),
   }),
 
+  listTaskItems: async ({ params, query }, { orchestrator }) =>
+    pageView(await orchestrator.items(params.id, params.step, query), (item) => item),
+
   startWorkflow: async ({ params }, { orchestrator, correlationId }) =>
     workflowView(await orchestrator.start(params.id, { correlationId })),
   pauseWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.pause(params.id)),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ItemOutcome } from '../contract/fan-out.js';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import { WorkflowStatus } from '../domain/statuses.js';
 import { DefinitionView, ProgressView } from '../orchestrator/views.js';
@@ -113,6 +114,21 @@ const Cursor = z
 
 export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor });
 
+/** A step of a workflow, by name (its definition's step names are shorter and plainer than this). */
+export const TaskItemsParams = z.strictObject({
+  id: Id.describe('Workflow id'),
+  step: Id.describe("A fan-out step's name (a step of the workflow's definition with `forEach`)"),
+});
+
+export const TaskItemsQuery = z.strictObject({
+  status: z
+    .enum(['succeeded', 'failed'])
+    .optional()
+    .describe('Only the items with this outcome (default: every item that has an outcome)'),
+  limit: Limit,
+  cursor: Cursor,
+});
+
 /** The named listings of workflows (status sets): not to be confused with workflowView(), a record's API shape. */
 export const ListView = z.enum(['active', 'failed', 'recoverable']);
 
@@ -163,9 +179,12 @@ export const RecoverResponse = WorkflowResponse.extend({
     .array(z.string())
     .describe('The steps the new run executes; every other done step keeps its result and is not run again'),
 }).meta({ id: 'Recovery' });
-export const TaskResponse = TaskRecord.extend({
-  id: z.string().describe('`<workflowId>:<stepIndex>`'),
-}).meta({ id: 'Task' });
+/** A task as the API shows it: without its ledger pointer (its items: GET …/tasks/{step}/items). */
+export const TaskResponse = TaskRecord.omit({ itemsLedger: true })
+  .extend({
+    id: z.string().describe('`<workflowId>:<stepIndex>`'),
+  })
+  .meta({ id: 'Task' });
 
 export const ProgressResponse = ProgressView.meta({ id: 'Progress' });
 
@@ -175,6 +194,25 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
 
 export const WorkflowPage = pageSchema(WorkflowResponse);
 export const TaskList = z.object({ items: z.array(TaskResponse) });
+
+/** One item's outcome in a fan-out step's ledger, with the item's index in the step's item list. */
+export const ItemOutcomeResponse = z
+  .object({
+    index: z.number().int().min(0).describe("The item's index in the step's item list"),
+    ...ItemOutcome.shape,
+    attempts: z.number().int().min(0).describe('Attempts of the item over every run of the step'),
+    result: z
+      .unknown()
+      .optional()
+      .describe("The item's result (at most 2 KB as JSON); absent when its handler returned none"),
+    error: z
+      .object({ type: z.string(), message: z.string() })
+      .optional()
+      .describe("A failed item's last error: its name and message (at most 500 characters)"),
+  })
+  .meta({ id: 'ItemOutcome' });
+/** A page of a fan-out step's item outcomes, in index order. */
+export const ItemPage = pageSchema(ItemOutcomeResponse);
 
 export const DefinitionResponse = DefinitionView.meta({ id: 'Definition' });
 export const DefinitionList = z.object({ items: z.array(DefinitionResponse) });

@@ -1,3 +1,4 @@
+import type { ItemCounters } from '../contract/fan-out.js';
 import { isDoneTaskStatus, type TaskStatus } from './statuses.js';
 
 /** Reference progress: floor(100 · completed / total), in integer arithmetic (no float artefacts). */
@@ -16,24 +17,61 @@ export interface ProgressTask {
   readonly actualDuration?: number;
   /** When its first attempt of the run started: a running step's elapsed time counts down its estimate. */
   readonly startedAt?: string;
+  /** A fan-out step's item counters: while it runs, the share of its items done counts. */
+  readonly items?: ItemCounters;
 }
+
+const underWay = (task: ProgressTask): boolean => task.status === 'running' || task.status === 'retrying';
+
+/**
+ * The share (0..1) of a fan-out step under way whose items have an outcome, succeeded or failed;
+ * undefined for any other step (and for one with no items to do).
+ */
+export const itemsDone = (task: ProgressTask): number | undefined => {
+  if (!task.items || task.items.total <= 0 || !underWay(task)) return undefined;
+  const { total, succeeded, failed } = task.items;
+  return Math.min(Math.max((succeeded + failed) / total, 0), 1);
+};
 
 /** Seconds a step under way has already used (0 for any other). */
 const elapsedSeconds = (task: ProgressTask, now: Date | undefined): number => {
-  if (!now || !task.startedAt || (task.status !== 'running' && task.status !== 'retrying')) return 0;
+  if (!now || !task.startedAt || !underWay(task)) return 0;
   return Math.max(0, (now.getTime() - Date.parse(task.startedAt)) / 1000);
 };
 
+/** How much of a task counts as done: 1 done, the share of its items for a fan-out step under way, else 0. */
+const doneShare = (task: ProgressTask): number =>
+  isDoneTaskStatus(task.status) ? 1 : (itemsDone(task) ?? 0);
+
 /**
- * Progress weighted by estimatedDuration: a long step counts for more. Falls back to the plain
- * count when no step has an estimate.
+ * Progress weighted by estimatedDuration: a long step counts for more, and a fan-out step under way
+ * counts the share of its items done (succeeded or failed). Falls back to the plain count (a
+ * fan-out step under way counting its share too) when no step has an estimate.
  */
 export const computeWeightedProgress = (tasks: readonly ProgressTask[]): number => {
   const total = tasks.reduce((sum, task) => sum + task.estimatedDuration, 0);
-  const done = tasks.filter((task) => isDoneTaskStatus(task.status));
-  if (total <= 0) return computeProgress(done.length, tasks.length);
-  const completed = done.reduce((sum, task) => sum + task.estimatedDuration, 0);
+  if (total <= 0) {
+    const done = tasks.reduce((sum, task) => sum + doneShare(task), 0);
+    // Whole steps only: the reference's integer arithmetic.
+    if (Number.isInteger(done)) return computeProgress(done, tasks.length);
+    return Math.floor((100 * done) / tasks.length);
+  }
+  const completed = tasks.reduce((sum, task) => sum + task.estimatedDuration * doneShare(task), 0);
   return Math.floor((100 * completed) / total);
+};
+
+/**
+ * Seconds a step still needs, from its (paced) estimate. A step under way has used part of its
+ * estimate; one that overruns it still needs a moment (1 s). A fan-out step with items done needs
+ * the estimate of the items left, blended with its own pace so far (elapsed × left / done) in
+ * proportion to the share done: the more items have an outcome, the more its own pace counts.
+ */
+const secondsLeft = (task: ProgressTask, estimate: number, elapsed: number): number => {
+  const share = itemsDone(task);
+  if (!share) return elapsed > 0 ? Math.max(estimate - elapsed, 1) : estimate;
+  const planned = estimate * (1 - share);
+  const observed = elapsed > 0 ? (elapsed * (1 - share)) / share : planned;
+  return Math.max(share * observed + (1 - share) * planned, 1);
 };
 
 /**
@@ -62,10 +100,7 @@ export const estimateRemainingSeconds = (tasks: readonly ProgressTask[], now?: D
         return parent ? finishOf(parent) : 0;
       }),
     );
-    // A step under way has used part of its estimate; one that overruns it still needs a moment.
-    const estimate = task.estimatedDuration * pace;
-    const elapsed = elapsedSeconds(task, now);
-    const value = start + (elapsed > 0 ? Math.max(estimate - elapsed, 1) : estimate);
+    const value = start + secondsLeft(task, task.estimatedDuration * pace, elapsedSeconds(task, now));
     finish.set(task.stepIndex, value);
     return value;
   };

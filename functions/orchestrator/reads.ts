@@ -1,10 +1,12 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { WorkflowDefinition } from '../contract/definition.js';
+import type { ItemOutcome } from '../contract/fan-out.js';
 import { workflowDefinitions } from '../definitions/catalog.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { InvalidCursorError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
-import type { Page, PageInput } from '../repositories/cursor.js';
+import { type Page, type PageInput, pageLimit } from '../repositories/cursor.js';
 import type { Repositories } from '../repositories/from-env.js';
+import { ItemLedger } from '../repositories/item-ledger.js';
 import type { WorkflowStoreContext } from '../repositories/workflow-store.js';
 import type { WorkflowFilter } from './run-input.js';
 import type { StateMachineArns } from './state-machines-config.js';
@@ -24,6 +26,16 @@ export interface OrchestratorDeps {
   readonly faultInjection?: boolean;
   /** The "delayed start" state machine (Wait, then startRecoveryRun): needed by `recover` with a delay. */
   readonly delayedStart?: string;
+  /** Where fan-out steps' item outcomes are read. @default an ItemLedger on `store` (the task table) */
+  readonly ledger?: ItemLedger;
+}
+
+/** One item's outcome, with its index in the step's item list. */
+export type IndexedOutcome = { index: number } & ItemOutcome;
+
+/** Which page of a fan-out step's items: optionally only one outcome. */
+export interface ItemPageInput extends PageInput {
+  readonly status?: 'succeeded' | 'failed';
 }
 
 /**
@@ -34,10 +46,12 @@ export class OrchestratorReads {
   protected readonly now: () => Date;
   /** The definitions served here, by name: looked up in one place. */
   protected readonly served: ReadonlyMap<string, WorkflowDefinition>;
+  private ledger: ItemLedger | undefined;
 
   constructor(protected readonly deps: OrchestratorDeps) {
     this.now = deps.now ?? (() => new Date());
     this.served = new Map((deps.definitions ?? workflowDefinitions).map((d) => [d.name, d]));
+    this.ledger = deps.ledger;
   }
 
   async get(workflowId: string): Promise<WorkflowRecord> {
@@ -83,6 +97,41 @@ export class OrchestratorReads {
   async tasks(workflowId: string): Promise<TaskRecord[]> {
     await this.get(workflowId);
     return this.deps.repos.tasks.getByWorkflow(workflowId);
+  }
+
+  /**
+   * A page of a fan-out step's item outcomes, in index order (docs/behaviour.md, "Fan-out"): Query
+   * only, on the ledger its task points at now. A step the workflow's definition does not have is a
+   * 404, one without `forEach` a 400; a fan-out step that has not listed its items yet has none.
+   */
+  async items(workflowId: string, stepName: string, page: ItemPageInput = {}): Promise<Page<IndexedOutcome>> {
+    const workflow = await this.get(workflowId);
+    const definition = this.served.get(workflow.definitionName);
+    if (!definition) throw new NotFoundError('Definition', workflow.definitionName);
+    const step = definition.steps.find((s) => s.name === stepName);
+    if (!step) throw new NotFoundError('Task', `step "${stepName}" of workflow ${workflowId}`);
+    if (!step.forEach) {
+      const message = `step "${stepName}" is not a fan-out step (its definition has no forEach): it has no items`;
+      throw new ValidationError(message, [{ path: 'path.step', rule: 'fan-out-step', message }]);
+    }
+    const limit = pageLimit(page.limit);
+    const task = await this.deps.repos.tasks.get(workflowId, step.index);
+    if (!task?.itemsLedger) {
+      // No ledger yet: no page was ever handed out, so no cursor can continue one.
+      if (page.cursor !== undefined) throw new InvalidCursorError();
+      return { items: [] };
+    }
+    this.ledger ??= new ItemLedger({
+      doc: this.deps.store.doc,
+      tableName: this.deps.store.tasks,
+      ...(this.deps.now ? { now: this.deps.now } : {}),
+    });
+    const { items, cursor } = await this.ledger.page(task.itemsLedger, {
+      limit,
+      ...(page.status ? { status: page.status } : {}),
+      ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+    });
+    return cursor ? { items, nextCursor: cursor } : { items };
   }
 
   async progress(workflowId: string) {

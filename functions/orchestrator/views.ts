@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { WorkflowDefinition } from '../contract/definition.js';
 import { consoleUrlOf } from '../contract/executions.js';
+import { ItemCounters } from '../contract/fan-out.js';
 import { computeWeightedProgress, estimateCompletion } from '../domain/progress.js';
 import { type TaskRecord, taskId, type WorkflowRecord } from '../domain/records.js';
 import { TaskStatus, WorkflowStatus } from '../domain/statuses.js';
@@ -16,7 +17,11 @@ export const workflowView = (workflow: WorkflowRecord) => {
   return visible;
 };
 
-export const taskView = (task: TaskRecord) => ({ id: taskId(task), ...task });
+/** A task as the API shows it: its ledger partition is internal (its items have a route of their own). */
+export const taskView = (task: TaskRecord) => {
+  const { itemsLedger: _ledger, ...visible } = task;
+  return { id: taskId(task), ...visible };
+};
 
 /** A page of records as a page of views. */
 export const pageView = <T, V>(page: { items: T[]; nextCursor?: string }, view: (item: T) => V) => ({
@@ -52,6 +57,10 @@ export const ProgressView = z.object({
       status: TaskStatus,
       retryCount: z.number().int(),
       errorMessage: z.string().nullable(),
+      items: ItemCounters.nullable().describe(
+        "A fan-out step's items once it has listed them: how many, and how many succeeded and failed " +
+          '(updated once per batch); null for any other step',
+      ),
     }),
   ),
 });
@@ -93,6 +102,7 @@ export const progressView = (
       status: task.status,
       retryCount: task.retryCount,
       errorMessage: task.errorMessage ?? null,
+      items: task.items ? { ...task.items } : null,
     })),
   };
 };

@@ -47,6 +47,7 @@ describe('workflow routes', () => {
 
     const tasks = await call('getWorkflowTasks', { params: { id: workflowId } });
     expect(tasks.body.items.map((t: { taskName: string }) => t.taskName)).toEqual([
+      'list',
       'download',
       'validate',
       'deduplicate',
@@ -79,7 +80,7 @@ describe('workflow routes', () => {
     ])
       expect(progress.body).toHaveProperty(key);
     expect(Object.keys(progress.body.tasks[0]).sort()).toEqual(
-      ['errorMessage', 'id', 'name', 'retryCount', 'status', 'type'].sort(),
+      ['errorMessage', 'id', 'items', 'name', 'retryCount', 'status', 'type'].sort(),
     );
   });
 
@@ -145,12 +146,12 @@ describe('workflow routes', () => {
     expect(notFailed.status).toBe(409);
     expect(notFailed.body.message).toBe('Cannot recover workflow in running state');
 
-    // download completed before the run failed.
-    const download = { workflowId, stepIndex: 0 };
-    await api.tasks.startAttempt(download, { executionArn: 'arn:run' });
-    await api.tasks.completeAttempt(download, 1, { result: { rows: 3 } });
+    // list completed before the run failed.
+    const list = { workflowId, stepIndex: 0 };
+    await api.tasks.startAttempt(list, { executionArn: 'arn:run' });
+    await api.tasks.completeAttempt(list, 1, { result: { rows: 3 } });
     await api.workflows.markFailed(workflowId, 'Task label failed after 4 attempts: boom');
-    const steps = 'download, validate, deduplicate, label, package';
+    const steps = 'list, download, validate, deduplicate, label, package';
     for (const fromStep of [7, 'nope']) {
       const unknown = await call('recoverWorkflow', { params: { id: workflowId }, body: { fromStep } });
       expect(unknown.status).toBe(400);
@@ -159,18 +160,20 @@ describe('workflow routes', () => {
     }
     const skipDone = await call('recoverWorkflow', {
       params: { id: workflowId },
-      body: { skip: ['download'] },
+      body: { skip: ['list'] },
     });
     expect(skipDone.status).toBe(400);
     expect(skipDone.body.details[0]).toMatchObject({ path: 'skip', rule: 'not-completed' });
-    expect(skipDone.body.details[0].message).toMatch(/"download", which completed/);
+    expect(skipDone.body.details[0].message).toMatch(/"list", which completed/);
     const skipUnknown = await call('recoverWorkflow', {
       params: { id: workflowId },
       body: { skip: ['nope'] },
     });
     expect(skipUnknown.status).toBe(400);
     expect(skipUnknown.body.details[0]).toMatchObject({ path: 'skip', rule: 'known-step' });
-    expect(skipUnknown.body.details[0].message).toMatch(/unknown step "nope": valid steps are download, /);
+    expect(skipUnknown.body.details[0].message).toMatch(
+      /unknown step "nope": valid steps are list, download, /,
+    );
     const tooLong = await call('recoverWorkflow', {
       params: { id: workflowId },
       body: { reason: 'x'.repeat(501) },
@@ -180,9 +183,9 @@ describe('workflow routes', () => {
     // None of the refusals counted an attempt.
     expect((await call('getWorkflow', { params: { id: workflowId } })).body.recoveryAttempts).toBe(0);
 
-    const all = ['download', 'validate', 'deduplicate', 'label', 'package'];
+    const all = ['list', 'download', 'validate', 'deduplicate', 'label', 'package'];
     for (const [attempt, fromStep, rerun] of [
-      // download completed and does not depend on label: it is kept.
+      // list completed and does not depend on label: it is kept.
       [1, 'label', all.slice(1)],
       [2, 0, all],
       [3, undefined, all],
@@ -290,6 +293,6 @@ describe('listings', () => {
       name: 'dataset-build',
       stateMachineArn: expect.any(String),
     });
-    expect(result.body.items[0].steps).toHaveLength(5);
+    expect(result.body.items[0].steps).toHaveLength(6);
   });
 });

@@ -2,6 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createApiHandler } from '../../functions/api/handler.js';
+import type { WorkflowDefinition } from '../../functions/contract/definition.js';
 import { Orchestrator } from '../../functions/orchestrator/service.js';
 import { TaskRepository } from '../../functions/repositories/task-repository.js';
 import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
@@ -107,8 +108,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The repositories and orchestrator an API handler of these tests runs on, with the given SFN client. */
-export const testOrchestrator = (tables: TestTables, sfn: SFNClient) => {
+/**
+ * The repositories and orchestrator an API handler of these tests runs on, with the given SFN client
+ * (and definitions: the shipped ones unless given).
+ */
+export const testOrchestrator = (
+  tables: TestTables,
+  sfn: SFNClient,
+  definitions?: readonly WorkflowDefinition[],
+) => {
   const workflows = new WorkflowRepository({ doc: tables.doc, tableName: tables.names.workflows });
   const tasks = new TaskRepository({
     doc: tables.doc,
@@ -120,15 +128,18 @@ export const testOrchestrator = (tables: TestTables, sfn: SFNClient) => {
     store: { doc: tables.doc, workflows: tables.names.workflows, tasks: tables.names.tasks },
     sfn,
     stateMachines: { 'dataset-build': STATE_MACHINE_ARN },
+    ...(definitions ? { definitions } : {}),
   });
   return { workflows, tasks, orchestrator };
 };
 
 /** The real middy handler on this file's own tables of the local DynamoDB, with a recording SFN. */
-export const startTestApi = async (): Promise<TestApi> => {
+export const startTestApi = async (
+  options: { definitions?: readonly WorkflowDefinition[] } = {},
+): Promise<TestApi> => {
   const tables = await createTestTables();
   const sfn = recordingSfn();
-  const { workflows, tasks, orchestrator } = testOrchestrator(tables, sfn.client);
+  const { workflows, tasks, orchestrator } = testOrchestrator(tables, sfn.client, options.definitions);
   const idempotencyStore = new DynamoDBPersistenceLayer({
     tableName: tables.names.idempotency,
     awsSdkV3Client: tables.client,

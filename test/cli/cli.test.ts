@@ -72,11 +72,41 @@ describe('job-orchestrator CLI against the local stack', () => {
     expect(started).toMatchObject({ jobId: 'cli-job-1b', status: 'running' });
   });
 
+  it("shows a fan-out step's items, and lists its failed items with `items`", async () => {
+    // 2 of 50 downloads fail every attempt (4 %, within the step's 5 %): the workflow completes.
+    const metadata = JSON.stringify({
+      dataset: { items: 50, seed: 5 },
+      faults: { download: { failItems: { rate: 0.04, count: 100 } } },
+    });
+    const id = idOf(
+      (await cli('submit', 'dataset-smoke', 'cli-fan-out', '--metadata', metadata, '--start')).text,
+    );
+    expect((await cli('watch', id, '--interval', '100')).code).toBe(0);
+    const status = await cli('status', id);
+    expect(status.text).toMatch(/#\s+task\s+type\s+status\s+attempts\s+retries\s+duration\s+items\s+error/);
+    expect(status.text).toMatch(/\n1\s+download\s+download\s+completed\s.*\s50\/50 \(2 failed\)/);
+    const failed = await cli('items', id, 'download', '--status', 'failed');
+    expect(failed.code).toBe(0);
+    const [header, ...rows] = failed.text.split('\n');
+    expect(header).toMatch(/^index\s+status\s+attempts\s+error$/);
+    expect(rows.map((row) => row.split(/\s+/).slice(0, 3))).toEqual([
+      ['24', 'failed', '3'],
+      ['49', 'failed', '3'],
+    ]);
+    expect(rows[0]).toContain('injected failure of item 24');
+    const json = JSON.parse((await cli('--json', 'items', id, 'download', '--limit', '10')).text);
+    expect(json.items.map((item: { index: number }) => item.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(json.nextCursor).toEqual(expect.any(String));
+    const notFanOut = await cli('items', id, 'label');
+    expect(notFanOut.code).toBe(1);
+    expect(notFanOut.error).toMatch(/^400 ValidationError: step "label" is not a fan-out step/);
+  });
+
   it('lists the definitions with their versions and steps', async () => {
     const text = (await cli('definitions')).text;
-    expect(text).toMatch(/^dataset-smoke {2}version \S+ {2}5 steps/m);
+    expect(text).toMatch(/^dataset-smoke {2}version \S+ {2}6 steps/m);
     expect(text).toMatch(/#\s+step\s+type\s+after\s+retries\s+timeout\s+estimate/);
-    expect(text).toMatch(/4\s+package\s+package\s+deduplicate,label\s/);
+    expect(text).toMatch(/5\s+package\s+package\s+deduplicate,label\s/);
     const { items } = JSON.parse((await cli('definitions', '--json')).text);
     expect(items.map((d: { name: string }) => d.name)).toContain('dataset-smoke');
   });
@@ -274,7 +304,7 @@ describe("README's job-service example", () => {
     );
     const api = orchestrator(stack.url);
     const first = await buildDataset(api, 'readme-job');
-    expect(first).toMatchObject({ jobId: 'readme-job', totalSteps: 5 });
+    expect(first).toMatchObject({ jobId: 'readme-job', totalSteps: 6 });
     expect(['running', 'completed']).toContain(first.status);
     // A retried call (same Idempotency-Key, same body) answers the same workflow.
     expect((await buildDataset(api, 'readme-job')).workflowId).toBe(first.workflowId);

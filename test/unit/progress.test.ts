@@ -94,3 +94,61 @@ describe('the ETA of a step under way', () => {
     expect(estimateRemainingSeconds(running('2026-01-01T00:00:00.000Z'), now)).toBe(1);
   });
 });
+
+describe('a fan-out step under way', () => {
+  const items = (total: number, succeeded: number, failed: number) => ({ total, succeeded, failed });
+
+  it('counts the share of its items with an outcome (succeeded or failed) of its weight as done', () => {
+    const tasks = [
+      task(0, { status: 'completed', estimatedDuration: 30 }),
+      task(1, { status: 'running', estimatedDuration: 60, items: items(1000, 200, 50) }),
+      task(2, { estimatedDuration: 10 }),
+    ];
+    // (30 + 60 × 250/1000) / 100
+    expect(computeWeightedProgress(tasks)).toBe(45);
+    expect(computeWeightedProgress([task(0, { status: 'retrying', items: items(4, 1, 1) })])).toBe(50);
+    // Without estimates: the share of steps done, the fan-out step counting its share.
+    const unestimated = [
+      task(0, { status: 'completed', estimatedDuration: 0 }),
+      task(1, { status: 'running', estimatedDuration: 0, items: items(10, 4, 1) }),
+      task(2, { estimatedDuration: 0 }),
+    ];
+    expect(computeWeightedProgress(unestimated)).toBe(50);
+  });
+
+  it('counts nothing for counters of a step not under way, or with no items', () => {
+    for (const status of ['pending', 'queued', 'failed', 'cancelled'] as const)
+      expect(computeWeightedProgress([task(0, { status, items: items(10, 9, 1) }), task(1)])).toBe(0);
+    expect(computeWeightedProgress([task(0, { status: 'running', items: items(0, 0, 0) })])).toBe(0);
+    // A completed fan-out step is done, whatever its counters say.
+    expect(computeWeightedProgress([task(0, { status: 'completed', items: items(10, 5, 5) })])).toBe(100);
+  });
+
+  it('needs the estimate of its items left, blended with its own pace in proportion to the share done', () => {
+    const startedAt = '2026-01-01T00:00:00.000Z';
+    const now = new Date('2026-01-01T00:01:00.000Z');
+    const fanOut = (done: number) => [
+      task(0, { status: 'running', estimatedDuration: 100, startedAt, items: items(1000, done, 0) }),
+    ];
+    // 30 % in 60 s: planned 70 s left, its own pace 140 s; 0.3 × 140 + 0.7 × 70 = 91.
+    expect(estimateRemainingSeconds(fanOut(300), now)).toBe(91);
+    // Without a clock, the estimate of the items left.
+    expect(estimateRemainingSeconds(fanOut(300))).toBe(70);
+    // No item done yet: as any step under way (100 - 60).
+    expect(estimateRemainingSeconds(fanOut(0), now)).toBe(40);
+    // Every item done (finishing): a moment.
+    expect(estimateRemainingSeconds(fanOut(1000), now)).toBe(1);
+  });
+
+  it('moves the steps after it by what it still needs', () => {
+    const startedAt = '2026-01-01T00:00:00.000Z';
+    const now = new Date('2026-01-01T00:00:50.000Z');
+    const tasks = [
+      task(0, { status: 'running', estimatedDuration: 100, startedAt, items: items(200, 90, 10) }),
+      task(1, { dependencies: [0], estimatedDuration: 20 }),
+    ];
+    // Half done in 50 s: 0.5 × 50 + 0.5 × 50 = 50 left, then 20.
+    expect(estimateRemainingSeconds(tasks, now)).toBe(70);
+    expect(estimateCompletion(tasks, now)).toBe('2026-01-01T00:02:00.000Z');
+  });
+});

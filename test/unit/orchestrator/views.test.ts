@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkflowRecord } from '../../../functions/domain/records.js';
-import { progressView } from '../../../functions/orchestrator/views.js';
+import type { TaskRecord, WorkflowRecord } from '../../../functions/domain/records.js';
+import { ProgressView, progressView, taskView } from '../../../functions/orchestrator/views.js';
 
 const workflow: WorkflowRecord = {
   workflowId: 'wf-1',
@@ -51,5 +51,49 @@ describe('the progress view', () => {
     };
     expect(progressView(workflow, [task], new Date()).eta).not.toBeNull();
     expect(progressView({ ...workflow, status: 'paused' }, [task], new Date()).eta).toBeNull();
+  });
+
+  const fanOut: TaskRecord = {
+    workflowId: 'wf-1',
+    stepIndex: 0,
+    taskName: 'download',
+    taskType: 'download',
+    status: 'running',
+    retryCount: 0,
+    maxRetries: 0,
+    attempts: 1,
+    totalAttempts: 1,
+    nonRetryable: [],
+    dependencies: [],
+    result: {},
+    items: { total: 10_000, succeeded: 3_400, failed: 12 },
+    itemsLedger: 'wf-1#items#0#g1',
+    timeout: 900,
+    estimatedDuration: 100,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    createdAt: workflow.createdAt,
+    updatedAt: workflow.updatedAt,
+  };
+  const plain: TaskRecord = {
+    ...fanOut,
+    stepIndex: 1,
+    taskName: 'label',
+    taskType: 'label',
+    status: 'pending',
+  };
+  const { items: _items, itemsLedger: _ledger, ...labelTask } = plain;
+
+  it("shows each fan-out step's item counters (null for any other step), in its schema", () => {
+    const view = progressView({ ...workflow, totalSteps: 2 }, [fanOut, labelTask], new Date());
+    expect(view.tasks.map((t) => t.items)).toEqual([{ total: 10_000, succeeded: 3_400, failed: 12 }, null]);
+    expect(ProgressView.parse(view)).toEqual(view);
+    // progress keeps its meaning; weightedProgress counts the 3,412 items of 10,000 done.
+    expect(view.progress).toBe(0);
+    expect(view.weightedProgress).toBe(17);
+  });
+
+  it('shows a task without its ledger partition', () => {
+    expect(taskView(fanOut)).not.toHaveProperty('itemsLedger');
+    expect(taskView(fanOut)).toMatchObject({ id: 'wf-1:0', items: fanOut.items });
   });
 });
