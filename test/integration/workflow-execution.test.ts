@@ -37,7 +37,7 @@ describe('a workflow execution on the synthesized state machine', () => {
   it('runs every step once and completes the workflow with results, durations and progress', async () => {
     const { execution, workflow, tasks } = await finish(await run());
     expect(execution.status).toBe('SUCCEEDED');
-    expect(workflow).toMatchObject({ status: 'completed', progress: 100, currentStep: 5, totalSteps: 5 });
+    expect(workflow).toMatchObject({ status: 'completed', progress: 100, currentStep: 6, totalSteps: 6 });
     expect(workflow.completedAt).toBeDefined();
     expect(workflow.lastCheckpoint).toBeDefined();
     for (const task of tasks) {
@@ -49,16 +49,18 @@ describe('a workflow execution on the synthesized state machine', () => {
     const results = Object.fromEntries(
       await Promise.all(tasks.map(async (t) => [t.taskName, await test.app.results.load(t)] as const)),
     );
-    const { download, validate, deduplicate, label, package: pkg } = results;
-    expect(byName(tasks).download?.resultObject).toBeDefined();
-    expect(download?.count).toBe(60);
-    expect((validate?.valid as number) + (validate?.invalid as number)).toBe(60);
+    const { list, validate, deduplicate, label, package: pkg } = results;
+    expect(byName(tasks).list?.resultObject).toBeDefined();
+    expect(list?.count).toBe(60);
+    expect(validate).toMatchObject({ total: 60, succeeded: 60, failed: 0 });
+    const valid = ((validate?.items ?? []) as unknown[]).length;
+    expect(valid + (validate?.dropped as number)).toBe(60);
     const manifest = pkg?.manifest as { count: number };
     expect(manifest.count).toBe((deduplicate?.uniqueIds as string[] | undefined)?.length);
-    expect(Object.keys(label?.labels as object).length).toBe(validate?.valid);
+    expect(Object.keys(label?.labels as object).length).toBe(valid);
   });
 
-  it('stays within the bookkeeping budget: 3 DynamoDB writes and at most 3 state transitions per step', async () => {
+  it('stays within the bookkeeping budget: 3 DynamoDB writes per step, and per fan-out step 4 plus one per batch', async () => {
     const created = await test.app.orchestrator.create({
       jobId: 'job-budget',
       definition: testFlow.name,
@@ -68,12 +70,17 @@ describe('a workflow execution on the synthesized state machine', () => {
     test.dynamo.reset();
     const { execution } = await finish(started);
     expect(execution.status).toBe('SUCCEEDED');
-    // Writes after the start: per step, attempt start + task completion + workflow progress.
-    expect(sumOf(test.dynamo.usage().requests, WRITE_ACTIONS)).toBe(3 * testFlow.steps.length);
+    // Writes after the start: per step, attempt start + task completion + workflow progress; a
+    // fan-out step also points its task at its ledger, and writes each batch's outcomes once.
+    const batches = (forEach: { batchSize: number }) => Math.ceil(dataset.items / forEach.batchSize);
+    const budget = testFlow.steps.reduce((sum, s) => sum + (s.forEach ? 4 + batches(s.forEach) : 3), 0);
+    expect(sumOf(test.dynamo.usage().requests, WRITE_ACTIONS)).toBe(budget);
+    // A step enters at most 3 states (its skip choice, its task, the next one's); a fan-out step 2 more.
     const entered = test.app.stepFunctions
       .history(started.executionArn as string)
       .filter((e) => e.type === 'StateEntered');
-    expect(entered.length).toBeLessThanOrEqual(3 * testFlow.steps.length);
+    const fanOuts = testFlow.steps.filter((s) => s.forEach).length;
+    expect(entered.length).toBeLessThanOrEqual(3 * testFlow.steps.length + 2 * fanOuts);
   });
 
   it('runs independent steps at the same time', async () => {
@@ -111,14 +118,14 @@ describe('a workflow execution on the synthesized state machine', () => {
     expect(execution.status).toBe('FAILED');
     expect(workflow.status).toBe('failed');
     expect(workflow.errorMessage).toBe(
-      'Task validate failed after 4 attempts: injected failure 4 of 10 in validate',
+      'Task validate failed after 3 attempts: injected failure 3 of 10 in validate',
     );
-    expect(workflow.progress).toBe(20);
+    expect(workflow.progress).toBe(33);
     const { validate, package: pkg } = byName(tasks);
     expect(validate).toMatchObject({
       status: 'failed',
-      attempts: 4,
-      errorMessage: 'injected failure 4 of 10 in validate',
+      attempts: 3,
+      errorMessage: 'injected failure 3 of 10 in validate',
     });
     expect(pkg?.status).toBe('pending');
   });
@@ -144,7 +151,7 @@ describe('a workflow execution on the synthesized state machine', () => {
   it('pauses at the next step boundary and resumes from there', async () => {
     const workflow = await run({ faults: { download: { delayMs: 300 } } });
     // Pause while download runs: it finishes and is recorded; validate never starts.
-    while ((await test.app.repos.tasks.get(workflow.workflowId, 0))?.status !== 'running') await sleep(20);
+    while ((await test.app.repos.tasks.get(workflow.workflowId, 1))?.status !== 'running') await sleep(20);
     await test.app.orchestrator.pause(workflow.workflowId);
     await sleep(700);
     const paused = await test.app.orchestrator.get(workflow.workflowId);
@@ -161,15 +168,23 @@ describe('a workflow execution on the synthesized state machine', () => {
 
   it('cancels a running step; a late result never overwrites the cancellation', async () => {
     const workflow = await run({ faults: { download: { delayMs: 500 } } });
-    while ((await test.app.repos.tasks.get(workflow.workflowId, 0))?.status !== 'running') await sleep(20);
+    while ((await test.app.repos.tasks.get(workflow.workflowId, 1))?.status !== 'running') await sleep(20);
     await test.app.orchestrator.cancel(workflow.workflowId);
     const { execution } = await finish(workflow);
     expect(execution.status).toBe('ABORTED');
     await sleep(700); // the in-flight download finishes in the background
     const after = await test.app.orchestrator.get(workflow.workflowId);
     expect(after.status).toBe('cancelled');
-    const tasks = await test.app.repos.tasks.getByWorkflow(workflow.workflowId);
-    expect(tasks.every((t) => t.status === 'cancelled')).toBe(true);
+    const tasks = byName(await test.app.repos.tasks.getByWorkflow(workflow.workflowId));
+    // list had completed before the cancel; every other step, download in flight included, is cancelled.
+    expect(Object.fromEntries(Object.entries(tasks).map(([name, t]) => [name, t.status]))).toEqual({
+      list: 'completed',
+      download: 'cancelled',
+      validate: 'cancelled',
+      deduplicate: 'cancelled',
+      label: 'cancelled',
+      package: 'cancelled',
+    });
   });
 });
 
@@ -182,15 +197,16 @@ describe('recovery runs', () => {
     expect(recovering).toMatchObject({
       status: 'running',
       recoveryAttempts: 1,
-      currentStep: 1,
-      progress: 20,
+      currentStep: 2,
+      progress: 33,
     });
     const { execution, workflow: done, tasks } = await finish(recovering);
     expect(execution.status).toBe('SUCCEEDED');
     expect(done).toMatchObject({ status: 'completed', progress: 100, recoveryAttempts: 1 });
     const { download, validate } = byName(tasks);
     expect(download).toMatchObject({ status: 'completed', totalAttempts: 1 });
-    expect(validate).toMatchObject({ status: 'completed', attempts: 1, totalAttempts: 5 });
+    // 3 attempts in the first run (maxRetries 2), the 4th fails too, the 5th succeeds.
+    expect(validate).toMatchObject({ status: 'completed', attempts: 2, totalAttempts: 5 });
     expect(done.executionArns).toHaveLength(2);
   });
 
@@ -218,7 +234,7 @@ describe('recovery runs', () => {
   it('accepts fromStep by index like by name', async () => {
     const workflow = await run({ faults: { package: { fatal: true } } });
     await finish(workflow);
-    const recovering = await test.app.orchestrator.recover(workflow.workflowId, { fromStep: 3 });
+    const recovering = await test.app.orchestrator.recover(workflow.workflowId, { fromStep: 4 });
     expect(recovering.rerun).toEqual(['label', 'package']);
     await finish(recovering);
   });
