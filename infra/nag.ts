@@ -5,7 +5,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RESULTS_KEY_PREFIX } from '../functions/config/environment.js';
+import { MANIFESTS_KEY_PREFIX, RESULTS_KEY_PREFIX } from '../functions/config/environment.js';
+import { mapRunLabel } from '../state-machines/compile/fan-out.js';
+import { WorkflowStateMachine } from './workflow-state-machine.js';
 
 /** Runs the AWS Solutions rule pack at synth: an unacknowledged finding fails `cdk synth`. */
 export const addNagChecks = (app: App): void => Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -81,10 +83,29 @@ export const acknowledgeFindings = (stack: Stack): void => {
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${ref(construct, stack)}.Name>:*]`,
         'Stop/DescribeExecution on this state machine’s executions, whose names are only known at run time.',
       );
+    } else if (construct instanceof WorkflowStateMachine) {
+      // CDK's Distributed Map grants name the machine by splitting its ARN (the state machine's own role).
+      const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${ref(construct.stateMachine, stack)}"}]}]}`;
+      const execution = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution';
+      const fanOuts = construct.definition.steps.filter((step) => step.forEach);
+      if (fanOuts.length > 0)
+        ack(
+          `AwsSolutions-IAM5[Resource::${execution}:${name}:*]`,
+          'A Distributed Map describes and stops its own child executions, whose names are only known at run time.',
+        );
+      for (const step of fanOuts)
+        ack(
+          `AwsSolutions-IAM5[Resource::${execution}:${name}/${mapRunLabel(step)}:*]`,
+          `Redrive of the Map Run of fan-out step "${step.name}": its child executions, named at run time.`,
+        );
     } else if (construct instanceof s3.Bucket) {
       ack(
         `AwsSolutions-IAM5[Resource::<${ref(construct, stack)}.Arn>/${RESULTS_KEY_PREFIX}*]`,
-        `Step results are objects under ${RESULTS_KEY_PREFIX}, keyed by workflow and run, known only at run time; only GetObject and PutObject (API: GetObject) are granted on that prefix.`,
+        `Step results are objects under ${RESULTS_KEY_PREFIX}, keyed by workflow and run, known only at run time; only GetObject and PutObject (API: GetObject) are granted on that prefix, and a fan-out step's Map Run writes its result files there.`,
+      );
+      ack(
+        `AwsSolutions-IAM5[Resource::<${ref(construct, stack)}.Arn>/${MANIFESTS_KEY_PREFIX}*]`,
+        `Item manifests users put under ${MANIFESTS_KEY_PREFIX}, named by each workflow's metadata: only GetObject, only for fan-out steps that read one.`,
       );
     } else if (construct instanceof sqs.Queue) {
       Validations.of(construct).acknowledge({

@@ -50,6 +50,9 @@ export interface FanOutProps {
   readonly payload: Record<string, unknown>;
 }
 
+/** The Map Run label of a fan-out step: names its child executions (`<machine>/<label>:<id>`). */
+export const mapRunLabel = (step: Pick<WorkflowStep, 'index'>): string => `items-${step.index}`;
+
 /** Where `prepare` leaves this run's work list in the state (docs/behaviour.md, "Fan-out"). */
 const workPath = (step: WorkflowStep) => `$.fanout.${stepKey(step.index)}`;
 
@@ -127,7 +130,7 @@ export const fanOutStates = (scope: Construct, { step, fn, bucket, payload }: Fa
     toleratedFailurePercentage: 100,
     resultWriterV2: new MapRunWriter(bucket, sfn.JsonPath.stringAt(`${work}.resultPrefix`)),
     mapExecutionType: sfn.StateMachineType.EXPRESS,
-    label: `items-${step.index}`,
+    label: mapRunLabel(step),
     resultPath: sfn.JsonPath.DISCARD,
   });
   // ResultWriterV2 (dynamic prefix) is behind a feature flag: this state needs it, whatever the app sets.

@@ -59,7 +59,9 @@ describe('workflow state machines', () => {
       const run = states[`Run ${s.name}`] as Asl;
       expect(run.Type).toBe('Task');
       expect(run.TimeoutSeconds).toBe(s.timeout);
-      expect(run.ResultPath).toBe(`$.results.s${s.index}`);
+      // A fan-out step's first task leaves its work list; its finish leaves the result's reference.
+      expect(run.ResultPath).toBe(s.forEach ? `$.fanout.s${s.index}` : `$.results.s${s.index}`);
+      if (s.forEach) expect(states[`Finish ${s.name}`]?.ResultPath).toBe(`$.results.s${s.index}`);
       expect(run.Retry[0]).toEqual({
         ErrorEquals: [
           'FatalStepError',
@@ -122,9 +124,14 @@ describe('workflow state machines', () => {
 
   it('adds no bookkeeping state to the happy path: a step costs a Choice and its own Task', () => {
     const states = statesOf(asl);
-    const choice = states['download?'] as Asl;
-    expect(choice.Default).toBe('Run download');
-    expect(states['Run download']?.Next).toBe('validate?');
+    const choice = states['list?'] as Asl;
+    expect(choice.Default).toBe('Run list');
+    expect(states['Run list']?.Next).toBe('download?');
+    // A fan-out step: its Choice, prepare, the Map and finish (docs/behaviour.md, "Fan-out").
+    expect((states['download?'] as Asl).Default).toBe('Run download');
+    expect(states['Run download']?.Next).toBe('Items of download');
+    expect(states['Items of download']?.Next).toBe('Finish download');
+    expect(states['Finish download']?.Next).toBe('validate?');
   });
 });
 
