@@ -160,6 +160,14 @@ describe('the running API answers as docs/openapi.json says', () => {
     }
     await call('getJobWorkflow', json('GET', `/jobs/unknown-${run}/workflow`), 404);
     await call('getJobWorkflow', json('GET', `/jobs/${TOO_LONG}/workflow`), 400);
+    // listTaskItems: a fan-out step's items (none yet: the workflow is pending), refused steps and queries.
+    const items = wf(workflowId, `tasks/${parameterExample('listTaskItems', 'step')}/items`);
+    expect(await call('listTaskItems', json('GET', items), 200)).toEqual({ items: [] });
+    await call('listTaskItems', { method: 'GET', path: items, query: { status: 'failed', limit: '5' } }, 200);
+    await call('listTaskItems', { method: 'GET', path: items, query: { status: 'pending' } }, 400);
+    await call('listTaskItems', json('GET', wf(workflowId, 'tasks/label/items')), 400);
+    await call('listTaskItems', json('GET', wf(workflowId, 'tasks/no-such-step/items')), 404);
+    await call('listTaskItems', json('GET', wf(UNKNOWN_ID, 'tasks/download/items')), 404);
   });
 
   it('listWorkflows and listJobWorkflows: the examples, pages and refused queries', async () => {

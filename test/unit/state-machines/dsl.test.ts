@@ -7,7 +7,7 @@ describe('variantOf', () => {
     const variant = variantOf(datasetBuildSpec, { name: 'v', steps: { label: { timeout: 2 } } });
     expect(variant.name).toBe('v');
     expect(variant.steps.find((s) => s.name === 'label')).toMatchObject({ timeout: 2, estimatedDuration: 3 });
-    expect(variant.steps.find((s) => s.name === 'download')).toEqual(datasetBuildSpec.steps[0]);
+    expect(variant.steps.find((s) => s.name === 'download')).toEqual(datasetBuildSpec.steps[1]);
   });
 
   it('refuses a change for a step the base does not have', () => {

@@ -19,16 +19,18 @@ describe('planWorkflow', () => {
       items: [
         { kind: 'step', index: 0 },
         { kind: 'step', index: 1 },
+        { kind: 'step', index: 2 },
         {
           kind: 'par',
           branches: [
-            { kind: 'step', index: 2 },
             { kind: 'step', index: 3 },
+            { kind: 'step', index: 4 },
           ],
         },
-        { kind: 'step', index: 4 },
+        { kind: 'step', index: 5 },
       ],
     });
+  });
   });
 
   it('keeps a chain a chain and independent steps parallel', () => {

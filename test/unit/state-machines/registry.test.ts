@@ -11,7 +11,7 @@ describe('shipped definitions', () => {
     expect(datasetBuild.steps.length).toBeGreaterThanOrEqual(5);
     const byName = new Map(datasetBuild.steps.map((s) => [s.name, s]));
     expect(byName.get('deduplicate')?.dependencies).toEqual(byName.get('label')?.dependencies);
-    expect(byName.get('package')?.dependencies).toEqual([2, 3]);
+    expect(byName.get('package')?.dependencies).toEqual([3, 4]);
   });
 
   it('are registered by name', () => {
@@ -28,6 +28,6 @@ describe('shipped definitions', () => {
     const shape = ({ steps }: typeof datasetBuild) =>
       steps.map(({ name, taskType, handler, dependencies }) => ({ name, taskType, handler, dependencies }));
     expect(shape(datasetSmoke)).toEqual(shape(datasetBuild));
-    expect(datasetSmoke.steps.map((s) => s.timeout)).toEqual([5, 5, 5, 1, 5]);
+    expect(datasetSmoke.steps.map((s) => s.timeout)).toEqual([5, 5, 5, 5, 1, 5]);
   });
 });
