@@ -31,7 +31,6 @@ describe('planWorkflow', () => {
       ],
     });
   });
-  });
 
   it('keeps a chain a chain and independent steps parallel', () => {
     expect(planWorkflow(dag([[], [0], [1]]))).toEqual({
