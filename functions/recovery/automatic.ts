@@ -1,4 +1,9 @@
-import { InvalidTransitionError, NON_RETRYABLE_ERRORS, RecoveryLimitError } from '../domain/errors.js';
+import {
+  InvalidTransitionError,
+  NON_RETRYABLE_ERRORS,
+  RecoveryLimitError,
+  ToleratedFailureExceededError,
+} from '../domain/errors.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import { logger } from '../shared/logger.js';
 import { gaveUpSuffix, recoveryDelaySeconds } from './config.js';
@@ -47,10 +52,15 @@ export const recoverAutomatically = async (
   }
 };
 
-/** A task failed with an error no retry can fix: FatalStepError, or one its definition names. */
+/**
+ * A task failed with an error no retry can fix: FatalStepError, or one its definition names. A
+ * fan-out step over its tolerance is not one: retrying the step at once would change nothing, but a
+ * new run retries exactly its items that did not succeed (docs/behaviour.md, "Fan-out").
+ */
 const failedForGood = (task: TaskRecord): boolean =>
   task.status === 'failed' &&
   task.errorType !== undefined &&
+  task.errorType !== ToleratedFailureExceededError.name &&
   ((NON_RETRYABLE_ERRORS as readonly string[]).includes(task.errorType) ||
     task.nonRetryable.includes(task.errorType));
 

@@ -106,14 +106,17 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
         jobId: 'demo-job',
         definition: 'dataset-build',
         metadata: {
-          dataset: { items: 500, seed: Date.now() % 1000, duplicateRate: 0.15 },
-          faults: { label: { failTimes: 1 } },
+          dataset: { items: 2000, seed: Date.now() % 1000, duplicateRate: 0.15 },
+          // 1 % of the items fail their first download (retried within their batch); label fails once.
+          faults: { download: { failItems: { rate: 0.01, count: 1 } }, label: { failTimes: 1 } },
         },
         start: true,
       }),
     });
     const workflow = (await response.json()) as { workflowId: string };
-    console.log(`Demo: dataset-build workflow ${workflow.workflowId} (label fails once, to show a retry)`);
+    console.log(
+      `Demo: dataset-build workflow ${workflow.workflowId} over 2,000 items (1 % of downloads and label fail once, to show retries)`,
+    );
     await watchWorkflows(url, [workflow.workflowId]);
     const summary = (await (await fetch(`${url}/workflows/${workflow.workflowId}/tasks`)).json()) as {
       items?: { taskName: string; status: string; attempts: number; actualDuration?: number }[];
