@@ -188,7 +188,7 @@ export const beginStep = async (
  */
 export const completeStep = async (
   { workflows, tasks }: Repositories,
-  store: ResultStore,
+  store: () => ResultStore,
   invocation: StepInvocation,
   result: Record<string, unknown>,
 ): Promise<Record<string, unknown>> => {
@@ -198,10 +198,10 @@ export const completeStep = async (
   let response: Record<string, unknown>;
   if (invocation.done) response = { ...invocation.done };
   else {
-    // The bucket only for a result that needs it: a small one never touches S3.
+    // The bucket only for a result that needs it: a small one never touches S3 (nor its settings).
     const stored =
       inlineResult(result) ??
-      (await store.save(
+      (await store().save(
         {
           workflowId,
           step: event.step,
@@ -285,7 +285,7 @@ export const stepBookkeeping = (
   },
   after: async (request: StepRequest) => {
     const invocation = request.context.step as StepInvocation;
-    request.response = await completeStep(repos(), results(), invocation, request.response ?? {});
+    request.response = await completeStep(repos(), results, invocation, request.response ?? {});
   },
   onError: async (request: StepRequest) => {
     const invocation = request.context.step;

@@ -87,13 +87,13 @@ export const finishFanOut = async (
       `${event.step}: the fan-out step has no item list (its prepare phase did not run)`,
     );
   const invocation = invocationOf(event, task, began);
-  if (invocation.done) return completeStep(deps.repos, deps.results, invocation, {});
+  if (invocation.done) return completeStep(deps.repos, () => deps.results, invocation, {});
   const verdict = await ledgerVerdict(deps, task.itemsLedger, task.items.total);
   const tolerated = toleranceOf(workflow.metadata, event);
   if (exceedsTolerance(verdict, tolerated))
     throw new ToleratedFailureExceededError(toleranceMessage(event.step, verdict, tolerated));
   const { results, firstErrors: _, ...counts } = verdict;
-  return completeStep(deps.repos, deps.results, invocation, { items: results, ...counts });
+  return completeStep(deps.repos, () => deps.results, invocation, { items: results, ...counts });
 };
 
 /**
