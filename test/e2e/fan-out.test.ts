@@ -53,8 +53,8 @@ const itemsOf = async (api: ApiClient, id: string, step: string, status: string)
   return items;
 };
 
-const downloadItemsOf = (progress: { tasks: { taskName: string; items: unknown }[] }) =>
-  progress.tasks.find((task) => task.taskName === 'download')?.items;
+const downloadItemsOf = (progress: { tasks: { name: string; items: unknown }[] }) =>
+  progress.tasks.find((task) => task.name === 'download')?.items;
 
 describe('a fan-out step over 10,000 items, 2 % of them failing the whole first run', () => {
   it('completes within a 5 % tolerance, with exact counters and the 200 failed items listed with their errors', async () => {

@@ -37,6 +37,9 @@ const startApp = async (environment: Record<string, string>): Promise<RuntimeApp
     await startLocalApp({
       template,
       dynamoEndpoint: inject('dynamoEndpoint'),
+      // The bucket outlives the process, as `.local/s3` does; one server also keeps the handlers'
+      // S3 clients (built once per configuration, in this one process) pointed at a live one.
+      s3Endpoint: inject('s3Endpoint'),
       retryIntervalScale: 0.01,
       environment,
     }),

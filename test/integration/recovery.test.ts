@@ -174,12 +174,14 @@ describe('automatic recovery (EventBridge rule → recovery handler → delayed 
     const recovered = await test.app.orchestrator.recover(started.workflowId, { reason: 'fixed by hand' });
     expect(recovered).toMatchObject({ status: 'running', recoveryAttempts: 1 });
     expect(recovered.rerun).toEqual(['download', 'validate', 'deduplicate', 'label', 'package']);
+    // list completed in the first run and is kept.
     await eventually(async () =>
       runsOf(test, started.workflowId)[1]?.status === 'FAILED' ? true : undefined,
     );
     const again = await settled(test, started.workflowId, (w) => notRecovered.test(w.errorMessage ?? ''));
     expect(again).toMatchObject({ status: 'failed', recoveryAttempts: 1 });
-    const [download] = await test.app.repos.tasks.getByWorkflow(started.workflowId);
+    const [list, download] = await test.app.repos.tasks.getByWorkflow(started.workflowId);
+    expect(list).toMatchObject({ taskName: 'list', totalAttempts: 1 });
     expect(download).toMatchObject({ taskName: 'download', totalAttempts: 2 });
   });
 });

@@ -20,12 +20,15 @@ describe('LocalStack.stop', () => {
           start: true,
         })
       ).body.workflowId as string;
+    const downloading = (p: { tasks: { name: string; status: string }[] }) =>
+      p.tasks.some((task) => task.name === 'download' && task.status === 'running');
     const running = await submit(10_000);
     const paused = await submit(300);
-    await api.waitFor(paused, (p) => p.runningTasks === 1, 10_000);
+    await api.waitFor(paused, downloading, 10_000);
     expect((await api.post(`/workflows/${paused}/pause`)).body.status).toBe('paused');
-    await api.waitFor(paused, (p) => p.completedTasks === 1, 10_000);
-    await api.waitFor(running, (p) => p.runningTasks === 1, 10_000);
+    // list and download done; validate parks at its pause gate.
+    await api.waitFor(paused, (p) => p.completedTasks === 2, 10_000);
+    await api.waitFor(running, downloading, 10_000);
 
     // The records once the stop has done its work, before the servers close (the API stops first).
     const runtime = appRuntime(stack.app);
