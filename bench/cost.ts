@@ -3,10 +3,11 @@ import { datasetBuild } from '../state-machines/definitions/dataset-build.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { chain10 } from './definitions.js';
 import { startBenchApp } from './lib/bench-app.js';
+import { childExecutionsOf } from './lib/map-runs.js';
 import { printTable, type Row, writeResult } from './lib/report.js';
 import { GET_TIER, PUT_TIER, s3RequestsOf } from './lib/s3-meter.js';
 import { median, round } from './lib/stats.js';
-import { PRICES, priceOf, type Usage } from './prices.js';
+import { expressBilledMs, PRICES, priceOf, type Usage } from './prices.js';
 
 const RUNS = 3;
 /**
@@ -17,6 +18,8 @@ const RUNS = 3;
 const DATASET = { items: 200, seed: 1 };
 
 interface Measured extends Usage {
+  /** Child executions of the Distributed Maps (fan-out steps): Express executions, one per batch. */
+  readonly children: number;
   readonly writes: number;
   readonly reads: number;
   readonly stepMs: number;
@@ -41,6 +44,8 @@ const runOnce = async (bench: Awaited<ReturnType<typeof startBenchApp>>, definit
   s3.reset();
   bench.resetInvocations();
   const execution = await app.stepFunctions.waitFor(started.executionArn as string);
+  // The completion rule's recovery-handler invocation (1 per workflow) is the run's too: always counted.
+  await bench.settled();
   if (execution.status !== 'SUCCEEDED') throw new Error(`${definition.name}: execution ${execution.status}`);
   const usage = dynamo.usage();
   const s3Usage = s3.usage();
@@ -49,6 +54,8 @@ const runOnce = async (bench: Awaited<ReturnType<typeof startBenchApp>>, definit
   const stateBytes = history.flatMap((e) =>
     (e.type === 'StateEntered' || e.type === 'StateExited') && e.bytes !== undefined ? [e.bytes] : [],
   );
+  // Read after the figures are taken: the Map Runs' result files, straight from the S3 server.
+  const children = await childExecutionsOf(bench, created.workflowId);
   const unitsOr = (units: number, requests: number) => (units > 0 ? units : requests);
   return {
     setup: {
@@ -57,7 +64,12 @@ const runOnce = async (bench: Awaited<ReturnType<typeof startBenchApp>>, definit
       readUnits: unitsOr(sumOf(setup.units, READ_ACTIONS), sumOf(setup.requests, READ_ACTIONS)),
     },
     execution: {
-      transitions: history.filter((e) => e.type === 'StateEntered').length,
+      // AWS bills a Distributed Map one transition of its parent per child execution it starts
+      // (prices.ts); the children themselves are Express executions, billed per request and duration.
+      transitions: history.filter((e) => e.type === 'StateEntered').length + children.length,
+      children: children.length,
+      expressRequests: children.length,
+      expressBilledMs: children.reduce((sum, c) => sum + expressBilledMs(c.ms), 0),
       invocations: invocations.length,
       billedMs: invocations.reduce((sum, i) => sum + Math.ceil(i.ms), 0),
       stepMs: median(invocations.map((i) => i.ms)),
@@ -79,6 +91,7 @@ const perThousand = (usage: Usage, memory: number) => {
   const p = priceOf(usage, memory);
   return {
     '$ SFN': round(p.stepFunctions * 1000, 4),
+    '$ Express': round(p.express * 1000, 4),
     '$ λ req': round(p.lambdaRequests * 1000, 4),
     '$ λ GB-s': round(p.lambdaCompute * 1000, 4),
     '$ Dynamo': round(p.dynamo * 1000, 4),
@@ -100,6 +113,9 @@ export const runCost = async () => {
       const pick = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
       const measured: Measured = {
         transitions: pick((r) => r.execution.transitions),
+        children: pick((r) => r.execution.children),
+        expressRequests: pick((r) => r.execution.expressRequests),
+        expressBilledMs: pick((r) => r.execution.expressBilledMs),
         invocations: pick((r) => r.execution.invocations),
         billedMs: pick((r) => r.execution.billedMs),
         stepMs: pick((r) => r.execution.stepMs),
@@ -145,6 +161,7 @@ export const runCost = async () => {
           design,
           'transitions/step': round(usage.transitions / steps),
           'invocations/step': round(usage.invocations / steps),
+          'children/wf': usage.expressRequests ?? 0,
           'writes/step': round(writes / steps),
           'reads/step': design === 'floor' ? 0 : round(measured.reads / steps),
           'S3 PUT/step': round(usage.s3Puts / steps),
@@ -185,6 +202,21 @@ export const runCost = async () => {
   );
   console.log(
     `  writes/step and reads/step count the execution only (after start); WRU/RRU add create + start.`,
+  );
+  console.log(
+    '  Every figure includes the completion rule: on SUCCEEDED the recovery handler runs once per workflow',
+  );
+  console.log(
+    "  (1 invocation, 1 read): the chain's 1.1 invocations and reads per step are 1 per step + that one.",
+  );
+  console.log(
+    `  Fan-out steps: transitions/step count the parent's states plus 1 per child execution of a Distributed Map (AWS`,
+  );
+  console.log(
+    `  bills them so); $ Express prices those children ($1.00/1M requests, $${PRICES.perExpressGbSecond}/GB-s at ${PRICES.expressBilledMemoryMb} MB, per ${PRICES.expressBillingIncrementMs} ms).`,
+  );
+  console.log(
+    `  The fan-out at scale (10,000 items, next to one invocation per step): npm run bench -- fan-out.`,
   );
   console.log(
     `  Lambda GB-s from in-process durations on this machine (${bench.engine}), same durations for every design.`,

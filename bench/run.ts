@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   coldstart: async () => (await import('./coldstart.js')).runColdstart(),
   api: async () => (await import('./api.js')).runApi(),
   cli: async () => (await import('./cli.js')).runCli(),
+  'fan-out': async () => (await import('./fan-out.js')).runFanOut(),
   'local-start': async () => (await import('./local-start.js')).runLocalStart(),
 };
 
