@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RESULTS_KEY_PREFIX } from '../../functions/config/environment.js';
 import { stateMachinesOf } from '../../infra/local/template.js';
 import { type CfnTemplate, synthTemplate } from '../../infra/synth.js';
+import { budgetsOf, describeBudget } from '../../state-machines/compile/fan-out-budget.js';
 import { datasetBuild } from '../../state-machines/definitions/dataset-build.js';
 import { step } from '../../state-machines/dsl.js';
 import { defineWorkflow } from '../../state-machines/validate.js';
@@ -217,5 +218,23 @@ describe('forEach rules at synth', () => {
   ])('refuses %j %j, naming %s', (forEach, extra, path, message) => {
     expect(() => define(forEach, extra)).toThrow(path);
     expect(() => define(forEach, extra)).toThrow(message);
+  });
+});
+
+describe('the budget of a fan-out step', () => {
+  it('reports per batch and per item what the timeout leaves after the retry backoff', () => {
+    const [download] = budgetsOf(datasetBuild.steps);
+    expect(download).toEqual({
+      step: 'download',
+      batchSize: 100,
+      maxConcurrency: 40,
+      batchSeconds: 60,
+      retryWaitSeconds: 7,
+      itemSeconds: 0.53,
+    });
+    expect(describeBudget(download as NonNullable<typeof download>)).toBe(
+      'download: a batch of 100 items has 60 s (7 s of it for retry backoff), about 0.53 s per item; 40 batches at once',
+    );
+    expect(budgetsOf(datasetBuild.steps).map((b) => b.step)).toEqual(['download', 'validate']);
   });
 });
