@@ -134,6 +134,22 @@ export const isFlowControl = (error: Error): boolean =>
   error instanceof WorkflowCancelledError ||
   error instanceof StaleExecutionError;
 
+/** The invocation of a step's attempt as its task stands: `done` when completed in this run. */
+export const invocationOf = (
+  context: StepContext,
+  event: StepEvent,
+  task: TaskRecord,
+  began: number,
+): StepInvocation => ({
+  context,
+  event,
+  attempt: task.attempts,
+  taskType: task.taskType,
+  began,
+  ...(task.startedAt ? { startedAt: task.startedAt } : {}),
+  ...(task.status === 'completed' ? { done: resultReferenceOf(task) } : {}),
+});
+
 /**
  * Before the step's work: the pause/cancel check (1 read), the attempt's start (write 1) and the
  * injected faults. A step already completed in this run comes back `done`, and nothing runs.
@@ -165,15 +181,7 @@ export const beginStep = async (
     step: event.step,
     attempt: task.attempts,
   });
-  const invocation: StepInvocation = {
-    context,
-    event,
-    attempt: task.attempts,
-    taskType: task.taskType,
-    began,
-    ...(task.startedAt ? { startedAt: task.startedAt } : {}),
-    ...(task.status === 'completed' ? { done: resultReferenceOf(task) } : {}),
-  };
+  const invocation = invocationOf(context, event, task, began);
   if (task.status !== 'completed') {
     logger.info('step started');
     await applyFaults(context, task.totalAttempts);

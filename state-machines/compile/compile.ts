@@ -9,7 +9,7 @@ import { stepKey } from '../../functions/contract/execution.js';
 import { NON_RETRYABLE_ERRORS } from '../../functions/domain/errors.js';
 import type { WorkflowDefinition, WorkflowStep } from '../dsl.js';
 import { completionState, failureStates } from './failure-states.js';
-import { fanOutStates } from './fan-out.js';
+import { fanOutStates, stepPolicyRetry } from './fan-out.js';
 import { type Plan, planWorkflow } from './plan.js';
 
 export interface CompileTables {
@@ -48,16 +48,7 @@ const addRetries = (task: tasks.LambdaInvoke, step: WorkflowStep): void => {
     maxAttempts: 6,
     backoffRate: 2,
   });
-  if (step.maxRetries > 0) {
-    task.addRetry({
-      errors: [sfn.Errors.ALL],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: step.maxRetries,
-      maxDelay: Duration.seconds(step.retry.maxDelay),
-      ...(step.retry.jitter ? { jitterStrategy: sfn.JitterType.FULL } : {}),
-    });
-  }
+  if (step.maxRetries > 0) task.addRetry(stepPolicyRetry(step));
 };
 
 /** What the step's Lambda receives from the state machine (StepEvent): fixed at synth but for the paths. */

@@ -50,6 +50,16 @@ export interface FanOutProps {
   readonly payload: Record<string, unknown>;
 }
 
+/** The step's own retry policy: 1 s, 2 s, 4 s … capped at `retry.maxDelay`, optional full jitter. */
+export const stepPolicyRetry = (step: WorkflowStep): sfn.RetryProps => ({
+  errors: [sfn.Errors.ALL],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: step.maxRetries,
+  maxDelay: Duration.seconds(step.retry.maxDelay),
+  ...(step.retry.jitter ? { jitterStrategy: sfn.JitterType.FULL } : {}),
+});
+
 /** The Map Run label of a fan-out step: names its child executions (`<machine>/<label>:<id>`). */
 export const mapRunLabel = (step: Pick<WorkflowStep, 'index'>): string => `items-${step.index}`;
 
@@ -101,14 +111,7 @@ export const fanOutStates = (scope: Construct, { step, fn, bucket, payload }: Fa
     taskTimeout: sfn.Timeout.duration(Duration.seconds(step.timeout)),
   });
   // A whole batch failing (timeout, crash) is retried with the step's policy: items done stay done.
-  processBatch.addRetry({
-    errors: [sfn.Errors.ALL],
-    interval: Duration.seconds(1),
-    backoffRate: 2,
-    maxAttempts: step.maxRetries,
-    maxDelay: Duration.seconds(step.retry.maxDelay),
-    ...(step.retry.jitter ? { jitterStrategy: sfn.JitterType.FULL } : {}),
-  });
+  if (step.maxRetries > 0) processBatch.addRetry(stepPolicyRetry(step));
   // …and after its last attempt, every item of it not done gets an outcome: failed with that error.
   const recordBatchFailure = new tasks.LambdaInvoke(scope, `Record ${step.name} batch failure`, {
     lambdaFunction: fn,

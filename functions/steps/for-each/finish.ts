@@ -1,9 +1,8 @@
 import type { FanOutStepEvent, ItemOutcome } from '../../contract/fan-out.js';
 import { FatalStepError, ToleratedFailureExceededError } from '../../domain/errors.js';
 import type { TaskRecord } from '../../domain/records.js';
-import { resultReferenceOf } from '../../domain/results.js';
 import { logger } from '../../shared/logger.js';
-import { checkWorkflow, completeStep, type StepInvocation } from '../bookkeeping.js';
+import { checkWorkflow, completeStep, invocationOf, type StepInvocation } from '../bookkeeping.js';
 import type { FanOutDeps } from './deps.js';
 
 /** Failed items the failure message quotes. */
@@ -86,7 +85,7 @@ export const finishFanOut = async (
     throw new FatalStepError(
       `${event.step}: the fan-out step has no item list (its prepare phase did not run)`,
     );
-  const invocation = invocationOf(event, task, began);
+  const invocation = finishInvocation(event, task, began);
   if (invocation.done) return completeStep(deps.repos, () => deps.results, invocation, {});
   const verdict = await ledgerVerdict(deps, task.itemsLedger, task.items.total);
   const tolerated = toleranceOf(workflow.metadata, event);
@@ -109,21 +108,19 @@ export const toleranceOf = (metadata: Readonly<Record<string, unknown>>, event: 
 };
 
 /** The attempt `prepare` started is the one `finish` completes. */
-const invocationOf = (event: FanOutStepEvent, task: TaskRecord, began: number): StepInvocation => ({
-  context: {
-    workflowId: event.workflowId,
-    jobId: event.jobId,
-    step: event.step,
-    stepIndex: event.stepIndex,
-    attempt: task.attempts,
-    metadata: {},
-    results: async () => ({}),
-    remainingTimeMs: () => 0,
-  },
-  event,
-  attempt: task.attempts,
-  taskType: task.taskType,
-  began,
-  ...(task.startedAt ? { startedAt: task.startedAt } : {}),
-  ...(task.status === 'completed' ? { done: resultReferenceOf(task) } : {}),
-});
+const finishInvocation = (event: FanOutStepEvent, task: TaskRecord, began: number): StepInvocation =>
+  invocationOf(
+    {
+      workflowId: event.workflowId,
+      jobId: event.jobId,
+      step: event.step,
+      stepIndex: event.stepIndex,
+      attempt: task.attempts,
+      metadata: {},
+      results: async () => ({}),
+      remainingTimeMs: () => 0,
+    },
+    event,
+    task,
+    began,
+  );
