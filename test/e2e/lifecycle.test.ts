@@ -26,10 +26,12 @@ describe('the workflow lifecycle over HTTP', () => {
   it('builds a 20,000-item dataset: results far over the 256 KiB state travel outside it', async () => {
     const { id } = await submit('dataset-build', { dataset: { items: 20_000, seed: 5 } });
     const progress = await target.api().waitFor(id, undefined, 120_000);
-    expect(progress).toMatchObject({ status: 'completed', completedTasks: 5 });
+    expect(progress).toMatchObject({ status: 'completed', completedTasks: 6 });
     const tasks = await target.api().tasks(id);
-    // download's result (about 1 MB) is kept in the results bucket; package's small one with its task.
+    // list's and download's results (about 1 MB) are kept in the results bucket; package's small one with its task.
+    expect(tasks.list.resultObject.bytes).toBeGreaterThan(256 * 1024);
     expect(tasks.download.resultObject.bytes).toBeGreaterThan(256 * 1024);
+    expect(tasks.download.items).toEqual({ total: 20_000, succeeded: 20_000, failed: 0 });
     expect(tasks.package.result.manifest.count).toBeGreaterThan(15_000);
   }, 180_000);
 
@@ -39,8 +41,8 @@ describe('the workflow lifecycle over HTTP', () => {
     expect(progress).toMatchObject({
       status: 'completed',
       progress: 100,
-      currentStep: 5,
-      completedTasks: 5,
+      currentStep: 6,
+      completedTasks: 6,
       failedTasks: 0,
     });
     expect(progress.completedAt).toMatch(/Z$/);
@@ -71,10 +73,11 @@ describe('the workflow lifecycle over HTTP', () => {
   it('fails with the reference message when retries are exhausted', async () => {
     const { id } = await submit('dataset-smoke', { faults: { validate: { failTimes: 99 } } });
     const progress = await target.api().waitFor(id);
-    expect(progress).toMatchObject({ status: 'failed', failedTasks: 1, completedTasks: 1 });
+    expect(progress).toMatchObject({ status: 'failed', failedTasks: 1, completedTasks: 2 });
     const workflow = (await target.api().get(`/workflows/${id}`)).body;
+    // dataset-smoke gives validate maxRetries 2 (its batch backoff must fit 5 s).
     expect(workflow.errorMessage).toBe(
-      'Task validate failed after 4 attempts: injected failure 4 of 99 in validate',
+      'Task validate failed after 3 attempts: injected failure 3 of 99 in validate',
     );
   });
 
@@ -113,12 +116,13 @@ describe('the workflow lifecycle over HTTP', () => {
   it('pauses at a step boundary and resumes', async () => {
     const { id } = await submit('dataset-smoke', { faults: { download: { delayMs: 600 } } });
     // Pause while download runs: it finishes and is recorded; validate never starts.
-    await target.api().waitFor(id, (p) => p.runningTasks === 1, 10_000);
+    await target.api().waitFor(id, (p) => p.tasks[1].status === 'running', 10_000);
     expect((await target.api().post(`/workflows/${id}/pause`)).body.status).toBe('paused');
     await sleep(1_200);
-    const paused = await target.api().waitFor(id, (p) => p.completedTasks === 1);
+    const paused = await target.api().waitFor(id, (p) => p.completedTasks === 2);
     expect(paused.status).toBe('paused');
     expect(paused.tasks.map((t: { status: string }) => t.status)).toEqual([
+      'completed',
       'completed',
       'pending',
       'pending',
@@ -135,12 +139,16 @@ describe('the workflow lifecycle over HTTP', () => {
 
   it('cancels mid-step, and nothing overwrites the cancellation', async () => {
     const { id } = await submit('dataset-smoke', { faults: { download: { delayMs: 800 } } });
-    await target.api().waitFor(id, (p) => p.runningTasks === 1, 10_000);
+    await target.api().waitFor(id, (p) => p.tasks[1].status === 'running', 10_000);
     expect((await target.api().post(`/workflows/${id}/cancel`)).body.status).toBe('cancelled');
     await sleep(1_200);
     const progress = await target.api().waitFor(id);
     expect(progress.status).toBe('cancelled');
-    expect(progress.tasks.every((t: { status: string }) => t.status === 'cancelled')).toBe(true);
+    // list was done before the cancel; download (in flight) and every later step are cancelled.
+    expect(progress.tasks.map((t: { status: string }) => t.status)).toEqual([
+      'completed',
+      ...Array(5).fill('cancelled'),
+    ]);
     expect((await target.api().post(`/workflows/${id}/start`)).body.message).toBe(
       'Cannot start workflow in cancelled state',
     );

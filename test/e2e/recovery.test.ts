@@ -123,9 +123,9 @@ describe('many workflows at once', () => {
       expect(progress).toMatchObject({
         status: 'completed',
         progress: 100,
-        currentStep: 5,
-        completedTasks: 5,
-        totalTasks: 5,
+        currentStep: 6,
+        completedTasks: 6,
+        totalTasks: 6,
       });
     }
     for (const id of ids) {

@@ -148,11 +148,11 @@ describe('regressions', () => {
   }, 120_000);
 
   it('pausing during a retry backoff keeps the retry budget', async () => {
-    // download fails every attempt; dataset-smoke gives it maxRetries 3: 4 attempts, with waits of
-    // 1 s, 2 s and 4 s between them. The workflow is paused while download waits to retry, and
+    // list fails every attempt; dataset-smoke gives it maxRetries 3: 4 attempts, with waits of
+    // 1 s, 2 s and 4 s between them. The workflow is paused while list waits to retry, and
     // resumed 5 s later, twice; the retries go on through the pause, so the budget is unchanged.
     const api = target.api();
-    const id = await submit('dataset-smoke', { faults: { download: { failTimes: 20 } } });
+    const id = await submit('dataset-smoke', { faults: { list: { failTimes: 20 } } });
     const waitingToRetry = async () =>
       api.waitFor(
         id,
@@ -170,10 +170,10 @@ describe('regressions', () => {
       answers.push({ pause: pause.status, resume: resume.status, resumeMessage: resume.body.message });
     }
     const progress = await api.waitFor(id, undefined, 30_000);
-    const { download } = await api.tasks(id);
-    const attempts = download.maxRetries + 1;
-    expect(download.maxRetries).toBe(3);
-    expect(download).toMatchObject({
+    const { list } = await api.tasks(id);
+    const attempts = list.maxRetries + 1;
+    expect(list.maxRetries).toBe(3);
+    expect(list).toMatchObject({
       status: 'failed',
       attempts,
       retryCount: attempts - 1,
@@ -181,17 +181,17 @@ describe('regressions', () => {
     });
     expect(progress.status).toBe('failed');
     expect((await api.workflow(id)).errorMessage).toBe(
-      `Task download failed after ${attempts} attempts: injected failure ${attempts} of 20 in download`,
+      `Task list failed after ${attempts} attempts: injected failure ${attempts} of 20 in list`,
     );
     // Both pauses landed in a backoff. The first resume finds the workflow paused; the retries went on
-    // meanwhile, so by the second resume (about 10 s in) download has spent its budget: 7 s of waits.
+    // meanwhile, so by the second resume (about 10 s in) list has spent its budget: 7 s of waits.
     expect(answers.map((a) => a.pause)).toEqual([200, 200]);
     expect(answers[0]?.resume).toBe(200);
     expect([200, 409]).toContain(answers[1]?.resume);
     if (answers[1]?.resume === 409)
       expect(answers[1].resumeMessage).toBe('Cannot resume workflow in failed state');
     // The backoff was kept too: 1 + 2 + 4 s of waits, not held by the 5 s pauses.
-    const span = Date.parse(download.completedAt) - Date.parse(download.startedAt);
+    const span = Date.parse(list.completedAt) - Date.parse(list.startedAt);
     expect(span).toBeGreaterThanOrEqual(7_000);
     expect(span).toBeLessThan(10_000);
   }, 60_000);
