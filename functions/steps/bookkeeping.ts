@@ -34,6 +34,8 @@ export interface StepInvocation {
   /** For the per-task-type metrics: the task's type and when this invocation began (epoch ms). */
   readonly taskType: string;
   readonly began: number;
+  /** Attempts of this step over every run, this one included: what fault injection counts. */
+  readonly totalAttempts: number;
 }
 
 /** The middleware hands the invocation to the handler on the Lambda context, as middy middlewares do. */
@@ -146,13 +148,14 @@ export const invocationOf = (
   attempt: task.attempts,
   taskType: task.taskType,
   began,
+  totalAttempts: task.totalAttempts,
   ...(task.startedAt ? { startedAt: task.startedAt } : {}),
   ...(task.status === 'completed' ? { done: resultReferenceOf(task) } : {}),
 });
 
 /**
- * Before the step's work: the pause/cancel check (1 read), the attempt's start (write 1) and the
- * injected faults. A step already completed in this run comes back `done`, and nothing runs.
+ * Before the step's work: the pause/cancel check (1 read) and the attempt's start (write 1). A step
+ * already completed in this run comes back `done`, and nothing runs.
  */
 export const beginStep = async (
   repos: Repositories,
@@ -181,12 +184,17 @@ export const beginStep = async (
     step: event.step,
     attempt: task.attempts,
   });
-  const invocation = invocationOf(context, event, task, began);
-  if (task.status !== 'completed') {
-    logger.info('step started');
-    await applyFaults(context, task.totalAttempts);
-  }
-  return invocation;
+  return invocationOf(context, event, task, began);
+};
+
+/**
+ * The step's own work may begin: its injected faults apply now, once the invocation is known, so a
+ * failure they cause is recorded like any other (the task marked retrying).
+ */
+export const startWork = async (invocation: StepInvocation): Promise<void> => {
+  if (invocation.done) return;
+  logger.info('step started');
+  await applyFaults(invocation.context, invocation.totalAttempts);
 };
 
 /**
@@ -290,6 +298,7 @@ export const stepBookkeeping = (
       began,
       remainingTimeMs: () => request.context.getRemainingTimeInMillis(),
     });
+    await startWork(request.context.step);
   },
   after: async (request: StepRequest) => {
     const invocation = request.context.step as StepInvocation;

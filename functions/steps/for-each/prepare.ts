@@ -2,7 +2,7 @@ import type { FanOutStepEvent, FanOutWork } from '../../contract/fan-out.js';
 import { StaleExecutionError } from '../../domain/errors.js';
 import { ledgerPartition } from '../../repositories/item-ledger.js';
 import { logger } from '../../shared/logger.js';
-import { beginStep, recordAttemptFailure, type StepInvocation } from '../bookkeeping.js';
+import { beginStep, recordAttemptFailure, type StepInvocation, startWork } from '../bookkeeping.js';
 import type { FanOutDeps } from './deps.js';
 import { toleranceOf } from './finish.js';
 import { sourceItems } from './source-items.js';
@@ -22,6 +22,7 @@ export const prepareFanOut = async (
     remainingTimeMs,
   });
   try {
+    await startWork(invocation);
     return await prepare(deps, event, invocation);
   } catch (error) {
     await recordAttemptFailure(deps.repos, invocation, error as Error);
