@@ -11,6 +11,7 @@ import {
   type Workflow,
 } from './client.js';
 import { definitionsText, listText, statusText } from './format.js';
+import { collectHistory, historyText } from './history.js';
 import { collectItems, ITEM_STATUSES, type ItemStatus, itemsListText } from './items.js';
 import { recentDays, recentWorkflows, resolveWorkflowId } from './recent.js';
 import { watchWorkflows } from './watch.js';
@@ -73,6 +74,11 @@ const json = (value: string): Record<string, unknown> => {
 
 /** A step index stays a number for the API; anything else is a step name. */
 const stepRef = (value: string): number | string => (/^\d+$/.test(value) ? Number(value) : value);
+
+const runNumber = (value: string): number => {
+  if (/^\d+$/.test(value)) return Number(value);
+  throw new InvalidArgumentError('must be a run number: 0 for the first run, 1 for the next...');
+};
 
 const wholeNumber = (value: string): number => {
   if (/^\d+$/.test(value) && Number(value) > 0) return Number(value);
@@ -235,6 +241,20 @@ export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EX
         if (answer.nextCursor) io.out(`more: --cursor ${answer.nextCursor}`);
       },
     );
+
+  program
+    .command('history')
+    .description(
+      "A run's Step Functions execution history as a timeline: time, event, state, resource, errors and retries",
+    )
+    .argument('<workflowId>', 'full id, or a unique start of one')
+    .option('--run <n>', 'which run: 0 is the first (default: the current run)', runNumber)
+    .action(async (ref: string, opts: { run?: number }) => {
+      const { api, options } = client();
+      const history = await collectHistory(api, { id: await resolve(ref), ...opts });
+      if (options.json) printJson(history);
+      else io.out(historyText(history, now()));
+    });
 
   for (const [verb, summary] of [
     ['start', 'Start a pending workflow'],

@@ -90,6 +90,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/workflows/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The Step Functions execution history of one of a workflow's runs (default: the current one), as AWS's HistoryEvent objects */
+    get: operations['getWorkflowHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/workflows/{id}/start': {
     parameters: {
       query?: never;
@@ -380,6 +397,266 @@ export interface components {
         type: string;
         message: string;
       };
+    };
+    WorkflowHistory: {
+      workflowId: string;
+      /** @description Every run of the workflow, the first first; empty until it is started */
+      runs: components['schemas']['WorkflowRun'][];
+      /** @description The run shown; absent when the workflow was never started */
+      run?: number;
+      /** @description The run's execution */
+      executionArn?: string;
+      /** @description false when Step Functions has no history of the execution: kept 90 days after it ended, none when its start failed (and, locally, none from before the stack restarted) */
+      executionFound?: boolean;
+      /** @description The events of this page, in order */
+      events: components['schemas']['HistoryEvent'][];
+      nextCursor?: string;
+    };
+    WorkflowRun: {
+      run: number;
+      /** @description Its Step Functions execution */
+      executionArn: string;
+    };
+    HistoryEvent: {
+      /** @description 1, 2, 3... in the order of the history */
+      id: number;
+      /** @description The event before this one in its branch of the execution (0 for the first) */
+      previousEventId?: number;
+      /** Format: date-time */
+      timestamp: string;
+      /**
+       * @description Step Functions' event type
+       * @enum {string}
+       */
+      type:
+        | 'ActivityFailed'
+        | 'ActivityScheduleFailed'
+        | 'ActivityScheduled'
+        | 'ActivityStarted'
+        | 'ActivitySucceeded'
+        | 'ActivityTimedOut'
+        | 'ChoiceStateEntered'
+        | 'ChoiceStateExited'
+        | 'EvaluationFailed'
+        | 'ExecutionAborted'
+        | 'ExecutionFailed'
+        | 'ExecutionRedriven'
+        | 'ExecutionStarted'
+        | 'ExecutionSucceeded'
+        | 'ExecutionTimedOut'
+        | 'FailStateEntered'
+        | 'LambdaFunctionFailed'
+        | 'LambdaFunctionScheduleFailed'
+        | 'LambdaFunctionScheduled'
+        | 'LambdaFunctionStartFailed'
+        | 'LambdaFunctionStarted'
+        | 'LambdaFunctionSucceeded'
+        | 'LambdaFunctionTimedOut'
+        | 'MapIterationAborted'
+        | 'MapIterationFailed'
+        | 'MapIterationStarted'
+        | 'MapIterationSucceeded'
+        | 'MapRunAborted'
+        | 'MapRunFailed'
+        | 'MapRunRedriven'
+        | 'MapRunStarted'
+        | 'MapRunSucceeded'
+        | 'MapStateAborted'
+        | 'MapStateEntered'
+        | 'MapStateExited'
+        | 'MapStateFailed'
+        | 'MapStateStarted'
+        | 'MapStateSucceeded'
+        | 'ParallelStateAborted'
+        | 'ParallelStateEntered'
+        | 'ParallelStateExited'
+        | 'ParallelStateFailed'
+        | 'ParallelStateStarted'
+        | 'ParallelStateSucceeded'
+        | 'PassStateEntered'
+        | 'PassStateExited'
+        | 'SucceedStateEntered'
+        | 'SucceedStateExited'
+        | 'TaskFailed'
+        | 'TaskScheduled'
+        | 'TaskStartFailed'
+        | 'TaskStarted'
+        | 'TaskStateAborted'
+        | 'TaskStateEntered'
+        | 'TaskStateExited'
+        | 'TaskSubmitFailed'
+        | 'TaskSubmitted'
+        | 'TaskSucceeded'
+        | 'TaskTimedOut'
+        | 'WaitStateAborted'
+        | 'WaitStateEntered'
+        | 'WaitStateExited';
+      activityFailedEventDetails?: components['schemas']['HistoryEventFailure'];
+      activityScheduleFailedEventDetails?: components['schemas']['HistoryEventFailure'];
+      activityScheduledEventDetails?: {
+        resource: string;
+        /** @description The input, as JSON text: at most 8192 bytes (see its *Details) */
+        input?: string;
+        inputDetails?: components['schemas']['HistoryEventDataDetails'];
+        timeoutInSeconds?: number;
+        heartbeatInSeconds?: number;
+      };
+      activityStartedEventDetails?: {
+        workerName?: string;
+      };
+      activitySucceededEventDetails?: {
+        /** @description The output, as JSON text: at most 8192 bytes (see its *Details) */
+        output?: string;
+        outputDetails?: components['schemas']['HistoryEventDataDetails'];
+      };
+      activityTimedOutEventDetails?: components['schemas']['HistoryEventFailure'];
+      taskFailedEventDetails?: components['schemas']['HistoryEventTaskFailure'];
+      taskScheduledEventDetails?: {
+        /** @description The integration: lambda, dynamodb, events, states... */
+        resourceType: string;
+        /** @description Its action: invoke, updateItem, putEvents... */
+        resource: string;
+        region: string;
+        /** @description The effective parameters, as JSON text: at most 8192 bytes */
+        parameters?: string;
+        timeoutInSeconds?: number;
+        heartbeatInSeconds?: number;
+        taskCredentials?: {
+          roleArn?: string;
+        };
+      };
+      taskStartFailedEventDetails?: components['schemas']['HistoryEventTaskFailure'];
+      taskStartedEventDetails?: {
+        /** @description The integration: lambda, dynamodb, events, states... */
+        resourceType: string;
+        /** @description Its action: invoke, updateItem, putEvents... */
+        resource: string;
+      };
+      taskSubmitFailedEventDetails?: components['schemas']['HistoryEventTaskFailure'];
+      taskSubmittedEventDetails?: {
+        /** @description The integration: lambda, dynamodb, events, states... */
+        resourceType: string;
+        /** @description Its action: invoke, updateItem, putEvents... */
+        resource: string;
+        /** @description The output, as JSON text: at most 8192 bytes (see its *Details) */
+        output?: string;
+        outputDetails?: components['schemas']['HistoryEventDataDetails'];
+      };
+      taskSucceededEventDetails?: {
+        /** @description The integration: lambda, dynamodb, events, states... */
+        resourceType: string;
+        /** @description Its action: invoke, updateItem, putEvents... */
+        resource: string;
+        /** @description The output, as JSON text: at most 8192 bytes (see its *Details) */
+        output?: string;
+        outputDetails?: components['schemas']['HistoryEventDataDetails'];
+      };
+      taskTimedOutEventDetails?: components['schemas']['HistoryEventTaskFailure'];
+      executionFailedEventDetails?: components['schemas']['HistoryEventFailure'];
+      executionStartedEventDetails?: {
+        /** @description The input, as JSON text: at most 8192 bytes (see its *Details) */
+        input?: string;
+        inputDetails?: components['schemas']['HistoryEventDataDetails'];
+        roleArn?: string;
+        stateMachineAliasArn?: string;
+        stateMachineVersionArn?: string;
+      };
+      executionSucceededEventDetails?: {
+        /** @description The output, as JSON text: at most 8192 bytes (see its *Details) */
+        output?: string;
+        outputDetails?: components['schemas']['HistoryEventDataDetails'];
+      };
+      executionAbortedEventDetails?: components['schemas']['HistoryEventFailure'];
+      executionTimedOutEventDetails?: components['schemas']['HistoryEventFailure'];
+      executionRedrivenEventDetails?: {
+        redriveCount?: number;
+      };
+      mapStateStartedEventDetails?: {
+        length?: number;
+      };
+      mapIterationStartedEventDetails?: components['schemas']['HistoryEventMapIteration'];
+      mapIterationSucceededEventDetails?: components['schemas']['HistoryEventMapIteration'];
+      mapIterationFailedEventDetails?: components['schemas']['HistoryEventMapIteration'];
+      mapIterationAbortedEventDetails?: components['schemas']['HistoryEventMapIteration'];
+      lambdaFunctionFailedEventDetails?: components['schemas']['HistoryEventFailure'];
+      lambdaFunctionScheduleFailedEventDetails?: components['schemas']['HistoryEventFailure'];
+      lambdaFunctionScheduledEventDetails?: {
+        /** @description The Lambda function's ARN */
+        resource: string;
+        /** @description The payload, as JSON text: at most 8192 bytes (see its *Details) */
+        input?: string;
+        inputDetails?: components['schemas']['HistoryEventDataDetails'];
+        timeoutInSeconds?: number;
+        taskCredentials?: {
+          roleArn?: string;
+        };
+      };
+      lambdaFunctionStartFailedEventDetails?: components['schemas']['HistoryEventFailure'];
+      lambdaFunctionSucceededEventDetails?: {
+        /** @description The output, as JSON text: at most 8192 bytes (see its *Details) */
+        output?: string;
+        outputDetails?: components['schemas']['HistoryEventDataDetails'];
+      };
+      lambdaFunctionTimedOutEventDetails?: components['schemas']['HistoryEventFailure'];
+      stateEnteredEventDetails?: {
+        /** @description The state's name */
+        name: string;
+        /** @description The input, as JSON text: at most 8192 bytes (see its *Details) */
+        input?: string;
+        inputDetails?: components['schemas']['HistoryEventDataDetails'];
+      };
+      stateExitedEventDetails?: {
+        /** @description The state's name */
+        name: string;
+        /** @description The output, as JSON text: at most 8192 bytes (see its *Details) */
+        output?: string;
+        outputDetails?: components['schemas']['HistoryEventDataDetails'];
+        /** @description Variables assigned (left out beyond 8192 bytes in all) */
+        assignedVariables?: {
+          [key: string]: string;
+        };
+        assignedVariablesDetails?: components['schemas']['HistoryEventDataDetails'];
+      };
+      mapRunStartedEventDetails?: {
+        mapRunArn?: string;
+      };
+      mapRunFailedEventDetails?: components['schemas']['HistoryEventFailure'];
+      mapRunRedrivenEventDetails?: {
+        mapRunArn?: string;
+        redriveCount?: number;
+      };
+      evaluationFailedEventDetails?: {
+        /** @description The error name, e.g. States.TaskFailed */
+        error?: string;
+        /** @description Its cause (at most 8192 bytes) */
+        cause?: string;
+        location?: string;
+        state: string;
+      };
+    };
+    HistoryEventFailure: {
+      /** @description The error name, e.g. States.TaskFailed */
+      error?: string;
+      /** @description Its cause (at most 8192 bytes) */
+      cause?: string;
+    };
+    /** @description true when the data text beside it was cut: by Step Functions, or by this API to 8192 bytes */
+    HistoryEventDataDetails: {
+      truncated?: boolean;
+    };
+    HistoryEventTaskFailure: {
+      /** @description The integration: lambda, dynamodb, events, states... */
+      resourceType: string;
+      /** @description Its action: invoke, updateItem, putEvents... */
+      resource: string;
+      /** @description The error name, e.g. States.TaskFailed */
+      error?: string;
+      /** @description Its cause (at most 8192 bytes) */
+      cause?: string;
+    };
+    HistoryEventMapIteration: {
+      name?: string;
+      index?: number;
     };
     Recovery: {
       workflowId: string;
@@ -1012,6 +1289,61 @@ export interface operations {
             items: components['schemas']['ItemOutcome'][];
             nextCursor?: string;
           };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['BadGateway'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  getWorkflowHistory: {
+    parameters: {
+      query?: {
+        /**
+         * @description Which run: 0 is the first execution, each recovery starts the next (default: the current run)
+         * @example 0
+         */
+        run?: number | null;
+        /**
+         * @description Page size, 1..100 (default 25)
+         * @example 25
+         */
+        limit?: number;
+        /** @description The nextCursor of the previous page, unchanged (it names its run) */
+        cursor?: string;
+      };
+      header?: {
+        /**
+         * @description Your id for this request, handed back and logged: used when 1-128 printable ASCII characters
+         * @example req-7f3a9c
+         */
+        'x-correlation-id'?: string;
+      };
+      path: {
+        /**
+         * @description Workflow id
+         * @example 01JD2Q8W4M6Y0B3C5E7G9K1N2P
+         */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the run's Step Functions execution history, in order, and the runs there are; `nextCursor` when there are more. Empty for a workflow never started */
+      200: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowHistory'];
         };
       };
       400: components['responses']['BadRequest'];

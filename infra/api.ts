@@ -175,7 +175,10 @@ export class ControlApi extends Construct {
     return key;
   }
 
-  /** Least privilege: start these machines, stop/describe their executions, complete pause gates. */
+  /**
+   * Least privilege: start these machines, stop/describe their executions and read their histories
+   * (GET /workflows/{id}/history), complete pause gates.
+   */
   private grantStepFunctions(machines: readonly sfn.StateMachine[]): void {
     const stack = Stack.of(this);
     this.handler.addToRolePolicy(
@@ -186,7 +189,7 @@ export class ControlApi extends Construct {
     );
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['states:StopExecution', 'states:DescribeExecution'],
+        actions: ['states:StopExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'],
         resources: machines.map((m) =>
           stack.formatArn({
             service: 'states',

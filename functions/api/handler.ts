@@ -86,7 +86,8 @@ export const createApiHandler = (getDeps: () => ApiDeps) => {
       if (result && typeof result === 'object' && 'workflowId' in result)
         logger.appendKeys({
           workflowId: String(result.workflowId),
-          jobId: String((result as { jobId?: unknown }).jobId),
+          // A history page names its workflow, not its job.
+          ...('jobId' in result ? { jobId: String(result.jobId) } : {}),
         });
       logger.info('request served', { operationId: route.operationId, status: route.status });
       return jsonResponse(route.status, result, { [CORRELATION_HEADER]: correlationId });

@@ -48,6 +48,11 @@ export const OPERATION_DOCS: Readonly<Record<OperationId, OperationDoc>> = {
       "A page of the step's item outcomes in index order; `nextCursor` when there are more. Empty " +
       'until the step has listed its items',
   },
+  getWorkflowHistory: {
+    answer:
+      "A page of the run's Step Functions execution history, in order, and the runs there are; " +
+      '`nextCursor` when there are more. Empty for a workflow never started',
+  },
   startWorkflow: { answer: ACTION_ANSWER, body: {} },
   pauseWorkflow: { answer: ACTION_ANSWER, body: {} },
   resumeWorkflow: { answer: ACTION_ANSWER, body: {} },
@@ -70,6 +75,7 @@ export const PARAMETER_EXAMPLES: Readonly<Record<string, string | number>> = {
   status: 'failed',
   createdDay: '2025-01-31',
   limit: 25,
+  run: 0,
   'Idempotency-Key': 'create-job-42',
   [CORRELATION_HEADER]: 'req-7f3a9c',
 };

@@ -40,6 +40,8 @@ export const operations: Operations = {
   listTaskItems: async ({ params, query }, { orchestrator }) =>
     pageView(await orchestrator.items(params.id, params.step, query), (item) => item),
 
+  getWorkflowHistory: ({ params, query }, { orchestrator }) => orchestrator.history(params.id, query),
+
   startWorkflow: async ({ params }, { orchestrator, correlationId }) =>
     workflowView(await orchestrator.start(params.id, { correlationId })),
   pauseWorkflow: async ({ params }, { orchestrator }) => workflowView(await orchestrator.pause(params.id)),

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ItemOutcome } from '../contract/fan-out.js';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import { WorkflowStatus } from '../domain/statuses.js';
+import { HistoryEventView } from '../orchestrator/history-view.js';
 import { DefinitionView, ProgressView } from '../orchestrator/views.js';
 import { MAX_PAGE_LIMIT } from '../repositories/cursor.js';
 
@@ -129,6 +130,26 @@ export const TaskItemsQuery = z.strictObject({
   cursor: Cursor,
 });
 
+export const HistoryQuery = z.strictObject({
+  run: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(999)
+    .optional()
+    .describe(
+      'Which run: 0 is the first execution, each recovery starts the next (default: the current run)',
+    ),
+  limit: Limit,
+  // Step Functions' nextToken is up to 3096 characters: wrapped, ours is longer than other cursors.
+  cursor: z
+    .string()
+    .min(1)
+    .max(8192)
+    .optional()
+    .describe('The nextCursor of the previous page, unchanged (it names its run)'),
+});
+
 /** The named listings of workflows (status sets): not to be confused with workflowView(), a record's API shape. */
 export const ListView = z.enum(['active', 'failed', 'recoverable']);
 
@@ -213,6 +234,40 @@ export const ItemOutcomeResponse = z
   .meta({ id: 'ItemOutcome' });
 /** A page of a fan-out step's item outcomes, in index order. */
 export const ItemPage = pageSchema(ItemOutcomeResponse);
+
+/** One event of an execution history: AWS's HistoryEvent (orchestrator/history-view.ts). */
+export const HistoryEventResponse = HistoryEventView.meta({ id: 'HistoryEvent' });
+export const WorkflowRun = z
+  .object({
+    run: z.number().int().min(0),
+    executionArn: z.string().describe('Its Step Functions execution'),
+  })
+  .meta({ id: 'WorkflowRun' });
+/** A page of the execution history of one run of a workflow, with the runs it has. */
+export const HistoryPage = z
+  .object({
+    workflowId: z.string(),
+    runs: z
+      .array(WorkflowRun)
+      .describe('Every run of the workflow, the first first; empty until it is started'),
+    run: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('The run shown; absent when the workflow was never started'),
+    executionArn: z.string().optional().describe("The run's execution"),
+    executionFound: z
+      .boolean()
+      .optional()
+      .describe(
+        'false when Step Functions has no history of the execution: kept 90 days after it ended, none ' +
+          'when its start failed (and, locally, none from before the stack restarted)',
+      ),
+    events: z.array(HistoryEventResponse).describe('The events of this page, in order'),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: 'WorkflowHistory' });
 
 export const DefinitionResponse = DefinitionView.meta({ id: 'Definition' });
 export const DefinitionList = z.object({ items: z.array(DefinitionResponse) });

@@ -8,6 +8,7 @@ import { type Page, type PageInput, pageLimit } from '../repositories/cursor.js'
 import type { Repositories } from '../repositories/from-env.js';
 import { ItemLedger } from '../repositories/item-ledger.js';
 import type { WorkflowStoreContext } from '../repositories/workflow-store.js';
+import { type HistoryInput, type WorkflowHistory, workflowHistory } from './history.js';
 import type { WorkflowFilter } from './run-input.js';
 import type { StateMachineArns } from './state-machines-config.js';
 import { progressView } from './views.js';
@@ -132,6 +133,14 @@ export class OrchestratorReads {
       ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
     });
     return cursor ? { items, nextCursor: cursor } : { items };
+  }
+
+  /**
+   * A page of the Step Functions execution history of one run of the workflow (history.ts): read
+   * from Step Functions, never copied; a workflow never started has none.
+   */
+  async history(workflowId: string, input: HistoryInput = {}): Promise<WorkflowHistory> {
+    return workflowHistory(this.deps.sfn, await this.get(workflowId), input);
   }
 
   async progress(workflowId: string) {

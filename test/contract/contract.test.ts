@@ -170,6 +170,52 @@ describe('the running API answers as docs/openapi.json says', () => {
     await call('listTaskItems', json('GET', wf(UNKNOWN_ID, 'tasks/download/items')), 404);
   });
 
+  it("getWorkflowHistory: a run's Step Functions history, its pages, and refused queries", async () => {
+    const pending = await call(
+      'createWorkflow',
+      json('POST', '/workflows', createBody('history-pending', { start: false })),
+      201,
+    );
+    expect(await call('getWorkflowHistory', json('GET', wf(pending.workflowId, 'history')), 200)).toEqual({
+      workflowId: pending.workflowId,
+      runs: [],
+      events: [],
+    });
+    const { workflowId: id } = await call(
+      'createWorkflow',
+      json('POST', '/workflows', createBody('history')),
+      201,
+    );
+    const path = wf(id, 'history');
+    const run = parameterExample('getWorkflowHistory', 'run');
+    // Its first events are there as soon as the execution has started; two pages once there are three.
+    const deadline = Date.now() + 30_000;
+    let first = await call('getWorkflowHistory', { method: 'GET', path, query: { run, limit: '2' } }, 200);
+    while (!first.nextCursor && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      first = await call('getWorkflowHistory', { method: 'GET', path, query: { run, limit: '2' } }, 200);
+    }
+    expect(first).toMatchObject({ workflowId: id, run: 0, executionFound: true, runs: [{ run: 0 }] });
+    expect(first.events.map((e: { id: number; type: string }) => [e.id, e.type])).toEqual([
+      [1, 'ExecutionStarted'],
+      [2, expect.any(String)],
+    ]);
+    const query = { limit: '2', cursor: first.nextCursor };
+    const second = await call('getWorkflowHistory', { method: 'GET', path, query }, 200);
+    expect(second.events[0].id).toBe(3);
+
+    await call('getWorkflowHistory', json('GET', wf(UNKNOWN_ID, 'history')), 404);
+    await call('getWorkflowHistory', json('GET', wf(TOO_LONG, 'history')), 400);
+    for (const invalid of [
+      { cursor: 'not-a-cursor' },
+      { run: '7' },
+      { run: '-1' },
+      { limit: '0' },
+      { x: '1' },
+    ] as Record<string, string>[])
+      await call('getWorkflowHistory', { method: 'GET', path, query: invalid }, 400);
+  });
+
   it('listWorkflows and listJobWorkflows: the examples, pages and refused queries', async () => {
     const jobId = `list-${run}`;
     for (let i = 0; i < 2; i++)
@@ -274,6 +320,9 @@ describe('the running API answers as docs/openapi.json says', () => {
       201,
     );
     await waitForStatus(id, 'failed');
+    // Its failed run's whole history (every event checked against the document).
+    const failedRun = { method: 'GET' as const, path: wf(id, 'history'), query: { limit: '100' } };
+    expect((await call('getWorkflowHistory', failedRun, 200)).events.length).toBeGreaterThan(2);
     const recovery = await call(
       'recoverWorkflow',
       json('POST', wf(id, 'recover'), example('recoverWorkflow')),

@@ -118,6 +118,28 @@ describe('control API template', () => {
     });
   });
 
+  it("reads execution histories (GET /workflows/{id}/history) of the app's state machines' executions only", () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const policies = Object.entries(iamTemplate.findResources('AWS::IAM::Policy')).filter(([id]) =>
+      id.startsWith('ControlApiHandler'),
+    );
+    const statements = policies.flatMap(
+      ([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    const history = statements.filter((s) => [s.Action].flat().includes('states:GetExecutionHistory'));
+    expect(history).toHaveLength(1);
+    const machines = Object.keys(iamTemplate.findResources('AWS::StepFunctions::StateMachine'));
+    const resources = [history[0]?.Resource].flat();
+    expect(resources.length).toBeGreaterThan(0);
+    for (const resource of resources) {
+      const text = JSON.stringify(resource);
+      expect(text).toContain('":execution:"');
+      // `…:execution:<the machine's name>:*`
+      const machine = /"Fn::GetAtt":\["([^"]+)","Name"\]\},":\*"\]\]\}$/.exec(text)?.[1];
+      expect(machines).toContain(machine);
+    }
+  });
+
   it('answers every error API Gateway gives itself in the API error schema, 4xx statuses spelled out', () => {
     for (const template of [iamTemplate, apiKeyTemplate]) {
       const responses = Object.values(
