@@ -6,7 +6,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { DATA_LIMIT_ERROR, dataLimitCause } from './data-limit.js';
 import { type MapRunRecord, runDistributedMap } from './distributed-map.js';
@@ -43,6 +43,7 @@ export const SUPPORTED_INTEGRATIONS = [
   'dynamodb:updateItem',
   'dynamodb:deleteItem',
   'events:putEvents',
+  'aws-sdk:s3:getObject',
 ] as const;
 
 const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:/;
@@ -263,12 +264,32 @@ export class TaskBridge {
         await this.options.onPutEvents?.(entries);
         return { Entries: entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
       }
+      case 'aws-sdk:s3:getObject':
+        return this.s3GetObject(stateName, input);
       default:
         throw namedError(
           'States.Runtime',
           `${stateName}: resource ${resource} is not supported locally`,
           true,
         );
+    }
+  }
+
+  /** The SDK integration's GetObject: the body as a string, errors named `S3.<Exception>`. */
+  private async s3GetObject(stateName: string, input: Json): Promise<Json> {
+    if (!this.s3) throw namedError('States.Runtime', `${stateName}: no local S3 for s3:getObject`, true);
+    const { Bucket, Key } = (input ?? {}) as { Bucket?: string; Key?: string };
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket, Key }));
+      return {
+        Body: (await object.Body?.transformToString('utf8')) ?? '',
+        ContentLength: object.ContentLength,
+        ContentType: object.ContentType,
+        ETag: object.ETag,
+      };
+    } catch (error) {
+      const e = error as Error;
+      throw namedError(`S3.${e.name}`, e.message);
     }
   }
 

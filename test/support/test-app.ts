@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type DynamoMeter, startDynamoMeter } from '../../infra/local/dynamo-meter.js';
 import { startLocalApp } from '../../infra/local/local-app.js';
-import { synthTemplate } from '../../infra/synth.js';
+import { type CfnTemplate, synthTemplate } from '../../infra/synth.js';
 import type { WorkflowDefinition } from '../../state-machines/dsl.js';
 import { trackApp } from './invariants-hook.js';
 import { type RuntimeApp, withRuntime } from './runtime.js';
@@ -25,10 +25,13 @@ export const startTestApp = async (
     retryIntervalScale?: number;
     /** Handler configuration; by default automatic recovery is off (suites recover by hand). */
     environment?: Record<string, string>;
+    /** Changes the synthesized template before the app runs it (a test's own variant of it). */
+    template?: (template: CfnTemplate) => CfnTemplate;
   } = {},
 ): Promise<TestApp> => {
   const stage = `t${randomBytes(4).toString('hex')}`;
-  const template = synthTemplate({ stage, definitions });
+  const synthesized = synthTemplate({ stage, definitions });
+  const template = options.template ? options.template(synthesized) : synthesized;
   const dynamo = await startDynamoMeter(inject('dynamoEndpoint'));
   const local = await startLocalApp({
     template,
