@@ -81,7 +81,7 @@ export const acknowledgeFindings = (stack: Stack): void => {
     } else if (construct instanceof sfn.StateMachine) {
       ack(
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${ref(construct, stack)}.Name>:*]`,
-        'Stop/DescribeExecution on this state machine’s executions, whose names are only known at run time.',
+        'Stop/DescribeExecution and GetExecutionHistory on this state machine’s executions, whose names are only known at run time.',
       );
     } else if (construct instanceof WorkflowStateMachine) {
       // CDK's Distributed Map grants name the machine by splitting its ARN (the state machine's own role).
