@@ -207,6 +207,16 @@ export const awsHistory = (source: ExecutionHistorySource): AwsHistoryEvent[] =>
     const detailsKey = (type: string) => `${type[0]?.toLowerCase()}${type.slice(1)}EventDetails`;
     const withTask = (details: Record<string, unknown>) =>
       attempt.lambda ? details : { ...attempt.task, ...details };
+    // A callback task's asynchronous invoke answers at once (TaskSubmitted); its token ends the task.
+    if (call && attempt.task.resource.endsWith('.waitForTaskToken')) {
+      const submitted = withTask({ output: JSON.stringify({ StatusCode: 202 }), outputDetails: TRUNCATED });
+      push({
+        type: 'TaskSubmitted',
+        timestamp: call.startedAt,
+        lane,
+        details: { taskSubmittedEventDetails: submitted },
+      });
+    }
     if (outcome === 'succeeded') {
       const type = `${prefix}Succeeded`;
       push({

@@ -219,7 +219,19 @@ describe('GetExecutionHistory, from the engine’s event log', () => {
       resource: 'invoke.waitForTaskToken',
     });
     expect(approval[1]?.taskScheduledEventDetails?.parameters).not.toContain('__local_sfn_');
-    expect(approval.at(-2)?.type).toBe('TaskSucceeded');
+    // As on AWS: the asynchronous invoke's answer (TaskSubmitted), then the token's (TaskSucceeded).
+    expect(approval.map((e) => e.type)).toEqual([
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+    ]);
+    expect(approval[3]?.taskSubmittedEventDetails).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+    });
     expect(named(events, 'Needs approval?').map((e) => e.type)).toEqual([
       'ChoiceStateEntered',
       'ChoiceStateExited',
