@@ -1,41 +1,20 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiClient, unwrap } from '../../cli/client.js';
 import { etaText } from '../../cli/eta.js';
 import { statusLine } from '../../cli/format.js';
 import { run } from '../../cli/main.js';
 import { buildDataset, orchestrator } from '../../docs/examples/job-service.js';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { idOf, useLocalCli } from './local-cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let stack: LocalStack;
-beforeAll(async () => {
-  // In memory, on a free port, synthesized into a folder of its own (other files synthesize too).
-  stack = await startLocalStack({
-    port: 0,
-    retryIntervalScale: 0.05,
-    outdir: mkdtempSync(join(tmpdir(), 'cli-cdk-')),
-  });
-}, 120_000);
-afterAll(() => stack?.stop());
-
-/** Runs one command line in-process against the test stack: exit code, answers and errors printed. */
-const cli = async (...args: string[]) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--url', stack.url, ...args], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-  });
-  return { code, text: out.join('\n'), error: err.join('\n') };
-};
-const idOf = (text: string) => text.split(/\s+/)[0] as string;
+const local = useLocalCli('cli');
+const { cli } = local;
 const dataset = JSON.stringify({ dataset: { items: 20, seed: 3 } });
 
 describe('job-orchestrator CLI against the local stack', () => {
@@ -251,14 +230,14 @@ describe('job-orchestrator CLI against the local stack', () => {
     for (const name of imported)
       expect(name?.startsWith('node:') || dependencies.includes(name as string), `${name}`).toBe(true);
     const bin = join(REPO_ROOT, 'cli/bin.js');
-    const { stdout } = await exec('node', [bin, '--url', stack.url, 'list', '--view', 'active'], {
+    const { stdout } = await exec('node', [bin, '--url', local.stack().url, 'list', '--view', 'active'], {
       timeout: 20_000,
     });
     expect(stdout).toMatch(/no workflows|workflow/);
     const failed = await exec('node', [
       bin,
       '--url',
-      stack.url,
+      local.stack().url,
       'status',
       '01HZZZZZZZZZZZZZZZZZZZZZZZ',
     ]).catch((error: { code: number; stdout: string; stderr: string }) => error);
@@ -302,7 +281,7 @@ describe("README's job-service example", () => {
     expect(readme).toContain(
       `<!-- job-service-example:start -->\n\`\`\`ts\n${shown}\`\`\`\n<!-- job-service-example:end -->`,
     );
-    const api = orchestrator(stack.url);
+    const api = orchestrator(local.stack().url);
     const first = await buildDataset(api, 'readme-job');
     expect(first).toMatchObject({ jobId: 'readme-job', totalSteps: 6 });
     expect(['running', 'completed']).toContain(first.status);

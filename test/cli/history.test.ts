@@ -1,33 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../cli/main.js';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { describe, expect, it } from 'vitest';
+import { idOf, useLocalCli } from './local-cli.js';
 
 // `job-orchestrator history` against the local stack: the run's Step Functions execution history,
 // read through GET /workflows/{id}/history, as a timeline with the retry and its error.
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    retryIntervalScale: 0.05,
-    outdir: mkdtempSync(join(tmpdir(), 'cli-history-cdk-')),
-  });
-}, 120_000);
-afterAll(() => stack?.stop());
-
-const cli = async (...args: string[]) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--url', stack.url, ...args], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-  });
-  return { code, text: out.join('\n'), error: err.join('\n') };
-};
-const idOf = (text: string) => text.split(/\s+/)[0] as string;
+const { cli } = useLocalCli('cli-history');
 
 describe('job-orchestrator history against the local stack', () => {
   it('prints the run as a timeline: states, task resources, the retry of label and its error', async () => {

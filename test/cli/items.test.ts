@@ -14,8 +14,8 @@ import {
 import { startTestApi, type TestApi } from '../api/support.js';
 
 // The CLI's fan-out display and `items` command through the real API handler and DynamoDB: its
-// fetch is handed to the handler as API Gateway would (no local stack: no shipped definition has a
-// fan-out step to run there yet).
+// fetch is handed to the handler as API Gateway would, on seeded ledgers (runs of the shipped
+// fan-out steps through the local stack: test/e2e/fan-out.test.ts).
 
 let api: TestApi;
 beforeAll(async () => {
