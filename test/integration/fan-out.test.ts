@@ -1,8 +1,11 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowRecord } from '../../functions/domain/records.js';
 import { createDocumentClient } from '../../functions/repositories/client.js';
 import { ItemLedger } from '../../functions/repositories/item-ledger.js';
 import { picksItem } from '../../functions/steps/faults.js';
+import { step } from '../../state-machines/dsl.js';
+import { defineWorkflow } from '../../state-machines/validate.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testFlow } from '../support/test-flow.js';
 
@@ -12,13 +15,28 @@ import { testFlow } from '../support/test-flow.js';
  * rewrite with the real handlers. Per-item retries wait the step's real backoff (1 s, 2 s).
  */
 
+/** A fan-out over a manifest the user put in the app's bucket, named by the workflow's metadata. */
+const fromManifest = defineWorkflow({
+  name: 'fan-out-manifest',
+  steps: [
+    step({
+      name: 'fetch',
+      taskType: 'download',
+      handler: 'functions/steps/download.ts',
+      maxRetries: 1,
+      timeout: 10,
+      forEach: { items: { fromManifest: 'dataset.manifest' }, batchSize: 3 },
+    }),
+  ],
+});
+
 let test: TestApp;
 let ledger: ItemLedger;
 /** Item indexes of every batch invocation, by workflow and step, in order. */
 const batches = new Map<string, number[][]>();
 
 beforeAll(async () => {
-  test = await startTestApp([testFlow]);
+  test = await startTestApp([testFlow, fromManifest]);
   ledger = new ItemLedger({
     doc: createDocumentClient({ endpoint: test.app.dynamoEndpoint }),
     tableName: test.app.tableNames.tasks,
@@ -154,4 +172,46 @@ describe('fan-out steps', () => {
       attempts.set(index, outcome.attempts);
     for (let i = 0; i < ITEMS; i++) expect(attempts.get(i)).toBe(picked.includes(i) ? 4 : 1);
   }, 90_000);
+});
+
+describe('a fan-out step over a manifest', () => {
+  const put = async (key: string, body: string) => {
+    const s3 = new S3Client({
+      endpoint: test.app.s3Endpoint,
+      region: test.app.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await s3.send(new PutObjectCommand({ Bucket: test.app.results.bucketName, Key: key, Body: body }));
+    s3.destroy();
+  };
+  const runWith = async (manifest: string) => {
+    const created = await test.app.orchestrator.create({
+      jobId: 'job-manifest',
+      definition: fromManifest.name,
+      metadata: { dataset: { manifest } },
+    });
+    return settle(await test.app.orchestrator.start(created.workflowId));
+  };
+
+  it('runs its handler over every line of a JSON Lines manifest under manifests/', async () => {
+    const lines = Array.from({ length: 7 }, (_, i) => ({ id: `m${i}`, text: `line ${i}`, size: 6 }));
+    await put('manifests/seven.jsonl', `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const workflow = await runWith(`s3://${test.app.results.bucketName}/manifests/seven.jsonl`);
+    expect(workflow.status).toBe('completed');
+    const fetch = await taskOf(workflow.workflowId, 'fetch');
+    expect(fetch?.items).toEqual({ total: 7, succeeded: 7, failed: 0 });
+    const result = await test.app.results.load(fetch as never);
+    expect((result.items as { id: string }[]).map((item) => item.id)).toEqual(lines.map((line) => line.id));
+    // Batches of 3: three invocations.
+    expect(batches.get(`${workflow.workflowId}/fetch`)?.map((batch) => batch.length)).toEqual([3, 3, 1]);
+  });
+
+  it('fails for good, naming the rule, on a manifest outside manifests/', async () => {
+    const workflow = await runWith('results/elsewhere.jsonl');
+    expect(workflow.status).toBe('failed');
+    const fetch = await taskOf(workflow.workflowId, 'fetch');
+    expect(fetch).toMatchObject({ status: 'failed', errorType: 'FatalStepError', attempts: 1 });
+    expect(fetch?.errorMessage).toContain('metadata.dataset.manifest must name an item manifest under');
+  });
 });
