@@ -35,11 +35,9 @@ const prepare = async (
   event: FanOutStepEvent,
   invocation: StepInvocation,
 ): Promise<FanOutWork> => {
-  const workflow = await deps.repos.workflows.getById(event.workflowId);
-  if (!workflow) throw new StaleExecutionError(`Workflow ${event.workflowId} is gone`);
-  toleranceOf(workflow.metadata, event); // a bad override fails the step now, not after every item
-
-  const { items, generation } = await sourceItems(deps, event, workflow);
+  const { metadata } = invocation.context;
+  toleranceOf(metadata, event); // a bad override fails the step now, not after every item
+  const { items, generation } = await sourceItems(deps, event, metadata);
   const ledger = ledgerPartition(event.workflowId, event.stepIndex, generation);
   const before = new Map<number, string>();
   for await (const [index, outcome] of deps.ledger.all(ledger)) before.set(index, outcome.status);

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { MANIFESTS_KEY_PREFIX } from '../../config/environment.js';
 import type { FanOutStepEvent } from '../../contract/fan-out.js';
 import { FatalStepError } from '../../domain/errors.js';
-import type { WorkflowRecord } from '../../domain/records.js';
 import type { FanOutDeps } from './deps.js';
 
 /** A fan-out step's items, and the identity of that list: a new list starts a new ledger. */
@@ -42,10 +41,10 @@ const fromStep = async (deps: FanOutDeps, event: FanOutStepEvent, index: number)
 const fromManifest = async (
   deps: FanOutDeps,
   event: FanOutStepEvent,
-  workflow: WorkflowRecord,
+  metadata: Readonly<Record<string, unknown>>,
   path: string,
 ): Promise<SourceItems> => {
-  const named = atPath(workflow.metadata, path);
+  const named = atPath(metadata, path);
   const bucket = deps.results.bucketName;
   const key =
     typeof named === 'string' ? named.replace(new RegExp(`^s3://${bucket.replace(/\W/g, '\\$&')}/`), '') : '';
@@ -60,10 +59,10 @@ const fromManifest = async (
 export const sourceItems = (
   deps: FanOutDeps,
   event: FanOutStepEvent,
-  workflow: WorkflowRecord,
+  metadata: Readonly<Record<string, unknown>>,
 ): Promise<SourceItems> => {
   const source = event.forEach.items;
   return 'fromStep' in source
     ? fromStep(deps, event, source.fromStep)
-    : fromManifest(deps, event, workflow, source.fromManifest);
+    : fromManifest(deps, event, metadata, source.fromManifest);
 };
