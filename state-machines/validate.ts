@@ -196,5 +196,16 @@ const definitionError = (input: unknown, issues: ValidationIssue[]): WorkflowDef
   return new WorkflowDefinitionError([`${title}: ${issues.length} problem(s)`, ...lines].join('\n'), issues);
 };
 
+/** The definitions made by defineWorkflow: how state-machines/registry.ts tells them from other exports. */
+const defined = new WeakSet<WorkflowDefinition>();
+
 /** Validates at definition time, so a bad definition fails `cdk synth` with every problem listed. */
-export const defineWorkflow = (spec: WorkflowSpec): WorkflowDefinition => validateWorkflow(spec);
+export const defineWorkflow = (spec: WorkflowSpec): WorkflowDefinition => {
+  const definition = validateWorkflow(spec);
+  defined.add(definition);
+  return definition;
+};
+
+/** Whether a module's export is a definition made by defineWorkflow. */
+export const isDefinedWorkflow = (value: unknown): value is WorkflowDefinition =>
+  typeof value === 'object' && value !== null && defined.has(value as WorkflowDefinition);

@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workflowDefinitions as catalogDefinitions } from '../../../functions/definitions/catalog.js';
 import { CATALOG_PATH, renderCatalog } from '../../../state-machines/catalog.js';
 import { datasetBuild } from '../../../state-machines/definitions/dataset-build.js';
 import { datasetSmoke } from '../../../state-machines/definitions/dataset-smoke.js';
-import { workflowDefinitions } from '../../../state-machines/registry.js';
+import {
+  DEFINITIONS_DIRECTORY,
+  discoverDefinitions,
+  workflowDefinitions,
+} from '../../../state-machines/registry.js';
 
 describe('shipped definitions', () => {
   it('dataset-build has at least five steps with two that can run in parallel', () => {
@@ -29,5 +33,31 @@ describe('shipped definitions', () => {
       steps.map(({ name, taskType, handler, dependencies }) => ({ name, taskType, handler, dependencies }));
     expect(shape(datasetSmoke)).toEqual(shape(datasetBuild));
     expect(datasetSmoke.steps.map((s) => s.timeout)).toEqual([5, 5, 5, 5, 1, 5]);
+  });
+});
+
+describe('definition discovery', () => {
+  const fixtures = (name: string) => new URL(`../../fixtures/definitions/${name}/`, import.meta.url);
+
+  it('picks up every module of state-machines/definitions/, with no list to edit', () => {
+    const files = readdirSync(DEFINITIONS_DIRECTORY).filter((file) => file.endsWith('.ts'));
+    expect(workflowDefinitions.length).toBeGreaterThanOrEqual(files.length);
+    expect(workflowDefinitions.map((d) => d.name)).toEqual(['dataset-build', 'dataset-smoke']);
+  });
+
+  it('finds each definition a module exports once, in file-name order', async () => {
+    expect((await discoverDefinitions(fixtures('found'))).map((d) => d.name)).toEqual(['first', 'second']);
+  });
+
+  it('refuses two definitions of one name, naming both files', async () => {
+    await expect(discoverDefinitions(fixtures('duplicate'))).rejects.toThrow(
+      'Two definitions are named "same-name": test/fixtures/definitions/duplicate/a.ts and test/fixtures/definitions/duplicate/b.ts',
+    );
+  });
+
+  it('refuses a module that exports no definition (a spec never passed to defineWorkflow)', async () => {
+    await expect(discoverDefinitions(fixtures('empty'))).rejects.toThrow(
+      'test/fixtures/definitions/empty/spec-only.ts exports no workflow definition',
+    );
   });
 });
