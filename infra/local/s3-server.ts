@@ -57,7 +57,15 @@ export const startS3Server = async (options: S3ServerOptions = {}): Promise<S3Se
   });
   // Koa runs `middleware` in order; s3rver composes it when the server's handler is made below.
   (s3rver as unknown as { middleware: KoaMiddleware[] }).middleware.unshift(sdkCompatibility);
-  const server = createServer(s3rver.callback());
+  // Requests under way, so a stop removes the folder only once none of them writes there any more.
+  const handle = s3rver.callback();
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createServer((req, res) => {
+    const handled: Promise<unknown> = Promise.resolve(handle(req, res)).finally(() =>
+      inFlight.delete(handled),
+    );
+    inFlight.add(handled);
+  });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,9 +83,17 @@ export const startS3Server = async (options: S3ServerOptions = {}): Promise<S3Se
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => {
-        if (owned) rmSync(dataDir, { recursive: true, force: true });
-      });
+      })
+        // Their connections are closed, so they end at once; 5 s bounds one that would not.
+        .then(() =>
+          Promise.race([
+            Promise.allSettled([...inFlight]),
+            new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+          ]),
+        )
+        .then(() => {
+          if (owned) rmSync(dataDir, { recursive: true, force: true });
+        });
       return stopped;
     },
   };
