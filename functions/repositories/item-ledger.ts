@@ -182,6 +182,13 @@ export class ItemLedger {
 
   /** Every outcome, index order, chunk by chunk (consistent Query, page by page). */
   async *all(ledger: string): AsyncGenerator<[number, ItemOutcome]> {
+    for await (const records of this.records(ledger))
+      for (const item of records)
+        for (const [index, stored] of sortedOutcomes(decodeChunk(item))) yield [index, decodeOutcome(stored)];
+  }
+
+  /** A ledger's records, a Query page at a time (consistent); only their keys when asked. */
+  private async *records(ledger: string, keysOnly = false): AsyncGenerator<Item[]> {
     assertLedger(ledger);
     let start: Record<string, unknown> | undefined;
     do {
@@ -190,13 +197,13 @@ export class ItemLedger {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: `${e.name(PK)} = ${e.value(ledger)}`,
+          ...(keysOnly ? { ProjectionExpression: `${e.name(PK)}, ${e.name(SK)}` } : {}),
           ConsistentRead: true,
           ExclusiveStartKey: start,
           ...e.attributes(),
         }),
       );
-      for (const item of (out.Items ?? []) as Item[])
-        for (const [index, stored] of sortedOutcomes(decodeChunk(item))) yield [index, decodeOutcome(stored)];
+      yield (out.Items ?? []) as Item[];
       start = out.LastEvaluatedKey;
     } while (start);
   }
@@ -260,24 +267,8 @@ export class ItemLedger {
 
   /** Deletes every chunk of a ledger; returns how many records. Idempotent. */
   async deleteAll(ledger: string): Promise<number> {
-    assertLedger(ledger);
     let deleted = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const e = new Expr();
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `${e.name(PK)} = ${e.value(ledger)}`,
-          ProjectionExpression: `${e.name(PK)}, ${e.name(SK)}`,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-          ...e.attributes(),
-        }),
-      );
-      deleted += await this.deleteKeys((out.Items ?? []) as Item[]);
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const keys of this.records(ledger, true)) deleted += await this.deleteKeys(keys);
     return deleted;
   }
 
