@@ -1,4 +1,3 @@
-import { inject } from 'vitest';
 import type { WorkflowDefinition, WorkflowStep } from '../../functions/contract/definition.js';
 import type { ForEach, ItemOutcome } from '../../functions/contract/fan-out.js';
 import { workflowDefinitions } from '../../functions/definitions/catalog.js';
@@ -10,9 +9,6 @@ import type { TestApi } from './support.js';
  * (whether or not the shipped one has), and a way to put such a workflow in the middle of that step
  * with a seeded item ledger.
  */
-
-/** The ledger writes one TransactWriteItems per record(): DynamoDB Local has them, dynalite not. */
-export const ledgerWrites = inject('dynamoEngine') !== 'dynalite';
 
 export const FAN_OUT_STEP = 'download';
 

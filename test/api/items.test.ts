@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RouteOf, routes } from '../../functions/api/routes.js';
 import { ErrorResponse } from '../../functions/api/schemas.js';
-import {
-  FAN_OUT_STEP,
-  fanOutDefinitions,
-  fanOutRunning,
-  fanOutStep,
-  ledgerWrites,
-  outcomes,
-} from './fan-out.js';
+import { FAN_OUT_STEP, fanOutDefinitions, fanOutRunning, fanOutStep, outcomes } from './fan-out.js';
 import { type ApiResult, startTestApi, type TestApi } from './support.js';
 
 // GET /workflows/{id}/tasks/{step}/items on the real handler and DynamoDB, its ledger seeded
@@ -100,78 +93,72 @@ describe('GET /workflows/{id}/tasks/{step}/items', () => {
     expect(result.body).toEqual({ items: [] });
   });
 
-  it.skipIf(!ledgerWrites)(
-    'pages through the outcomes in index order with an opaque cursor, by status, Query only',
-    async () => {
-      // 250 of 400 items have an outcome; 6 failed, over three ledger chunks.
-      const failures = [3, 99, 100, 150, 201, 249];
-      const { workflowId } = await fanOutRunning(api, 400, outcomes(250, failures));
+  it('pages through the outcomes in index order with an opaque cursor, by status, Query only', async () => {
+    // 250 of 400 items have an outcome; 6 failed, over three ledger chunks.
+    const failures = [3, 99, 100, 150, 201, 249];
+    const { workflowId } = await fanOutRunning(api, 400, outcomes(250, failures));
 
-      const send = vi.spyOn(api.tables.doc, 'send');
-      const first = await items(workflowId, FAN_OUT_STEP, { limit: '2' });
-      // The workflow and the task by key, then the ledger's partition: no Scan, no BatchGet.
-      const commands = send.mock.calls.map(([command]) => command.constructor.name);
-      send.mockRestore();
-      expect(commands).toEqual(['GetCommand', 'GetCommand', 'QueryCommand']);
-      expect(first.body.items).toEqual([
-        { index: 0, status: 'succeeded', attempts: 1, result: { i: 0 } },
-        { index: 1, status: 'succeeded', attempts: 1, result: { i: 1 } },
-      ]);
-      expect(first.body.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const send = vi.spyOn(api.tables.doc, 'send');
+    const first = await items(workflowId, FAN_OUT_STEP, { limit: '2' });
+    // The workflow and the task by key, then the ledger's partition: no Scan, no BatchGet.
+    const commands = send.mock.calls.map(([command]) => command.constructor.name);
+    send.mockRestore();
+    expect(commands).toEqual(['GetCommand', 'GetCommand', 'QueryCommand']);
+    expect(first.body.items).toEqual([
+      { index: 0, status: 'succeeded', attempts: 1, result: { i: 0 } },
+      { index: 1, status: 'succeeded', attempts: 1, result: { i: 1 } },
+    ]);
+    expect(first.body.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
 
-      const every = (await allPages(workflowId, { limit: '100' })).flat();
-      expect(every.map((item) => item.index)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    const every = (await allPages(workflowId, { limit: '100' })).flat();
+    expect(every.map((item) => item.index)).toEqual(Array.from({ length: 250 }, (_, i) => i));
 
-      const failedPages = await allPages(workflowId, { status: 'failed', limit: '4' });
-      expect(failedPages.flat()).toEqual(
-        failures.map((index) => ({
-          index,
-          status: 'failed',
-          attempts: 3,
-          error: { type: 'ItemError', message: `item ${index} failed` },
-        })),
-      );
-      const succeeded = (await allPages(workflowId, { status: 'succeeded' })).flat();
-      expect(succeeded).toHaveLength(244);
-      expect(succeeded.every((item) => item.status === 'succeeded')).toBe(true);
+    const failedPages = await allPages(workflowId, { status: 'failed', limit: '4' });
+    expect(failedPages.flat()).toEqual(
+      failures.map((index) => ({
+        index,
+        status: 'failed',
+        attempts: 3,
+        error: { type: 'ItemError', message: `item ${index} failed` },
+      })),
+    );
+    const succeeded = (await allPages(workflowId, { status: 'succeeded' })).flat();
+    expect(succeeded).toHaveLength(244);
+    expect(succeeded.every((item) => item.status === 'succeeded')).toBe(true);
 
-      // A cursor belongs to its listing: another status's (or a forged one) is a 400.
-      const wrong = await items(workflowId, FAN_OUT_STEP, {
-        status: 'succeeded',
-        cursor: first.body.nextCursor,
-      });
-      expect(wrong.status).toBe(400);
-      expect(wrong.body.error).toBe('InvalidCursorError');
-      const forged = await items(workflowId, FAN_OUT_STEP, { cursor: 'not-a-cursor' });
-      expect(forged.status).toBe(400);
-    },
-  );
+    // A cursor belongs to its listing: another status's (or a forged one) is a 400.
+    const wrong = await items(workflowId, FAN_OUT_STEP, {
+      status: 'succeeded',
+      cursor: first.body.nextCursor,
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toBe('InvalidCursorError');
+    const forged = await items(workflowId, FAN_OUT_STEP, { cursor: 'not-a-cursor' });
+    expect(forged.status).toBe(400);
+  });
 
-  it.skipIf(!ledgerWrites)(
-    "shows the step's item counters in the progress view and counts its items done in weightedProgress",
-    async () => {
-      const { workflowId } = await fanOutRunning(api, 400, outcomes(100, [5, 6]));
-      const progress = await api.call('GET', '/workflows/{id}/progress', { params: { id: workflowId } });
-      expect(progress.status).toBe(200);
-      type Entry = { name: string; status: string; items: unknown };
-      const entries = progress.body.tasks as Entry[];
-      const download = entries.find((task) => task.name === FAN_OUT_STEP);
-      expect(download).toMatchObject({ status: 'running', items: { total: 400, succeeded: 98, failed: 2 } });
-      const others = entries.filter((task) => task.name !== FAN_OUT_STEP);
-      expect(others.every((task) => task.items === null)).toBe(true);
-      // progress keeps its meaning: steps completed over steps.
-      expect(progress.body.progress).toBe(0);
-      const total = (fanOutDefinitions[0]?.steps ?? []).reduce((sum, s) => sum + s.estimatedDuration, 0);
-      expect(progress.body.weightedProgress).toBe(
-        Math.floor((100 * fanOutStep.estimatedDuration * 0.25) / total),
-      );
-      expect(progress.body.eta).not.toBeNull();
+  it("shows the step's item counters in the progress view and counts its items done in weightedProgress", async () => {
+    const { workflowId } = await fanOutRunning(api, 400, outcomes(100, [5, 6]));
+    const progress = await api.call('GET', '/workflows/{id}/progress', { params: { id: workflowId } });
+    expect(progress.status).toBe(200);
+    type Entry = { name: string; status: string; items: unknown };
+    const entries = progress.body.tasks as Entry[];
+    const download = entries.find((task) => task.name === FAN_OUT_STEP);
+    expect(download).toMatchObject({ status: 'running', items: { total: 400, succeeded: 98, failed: 2 } });
+    const others = entries.filter((task) => task.name !== FAN_OUT_STEP);
+    expect(others.every((task) => task.items === null)).toBe(true);
+    // progress keeps its meaning: steps completed over steps.
+    expect(progress.body.progress).toBe(0);
+    const total = (fanOutDefinitions[0]?.steps ?? []).reduce((sum, s) => sum + s.estimatedDuration, 0);
+    expect(progress.body.weightedProgress).toBe(
+      Math.floor((100 * fanOutStep.estimatedDuration * 0.25) / total),
+    );
+    expect(progress.body.eta).not.toBeNull();
 
-      // GET …/tasks shows the counters too, not the ledger's partition.
-      const tasks = await api.call('GET', '/workflows/{id}/tasks', { params: { id: workflowId } });
-      const task = tasks.body.items[fanOutStep.index];
-      expect(task).toMatchObject({ taskName: FAN_OUT_STEP, items: { total: 400, succeeded: 98, failed: 2 } });
-      expect(task).not.toHaveProperty('itemsLedger');
-    },
-  );
+    // GET …/tasks shows the counters too, not the ledger's partition.
+    const tasks = await api.call('GET', '/workflows/{id}/tasks', { params: { id: workflowId } });
+    const task = tasks.body.items[fanOutStep.index];
+    expect(task).toMatchObject({ taskName: FAN_OUT_STEP, items: { total: 400, succeeded: 98, failed: 2 } });
+    expect(task).not.toHaveProperty('itemsLedger');
+  });
 });

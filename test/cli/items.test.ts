@@ -1,17 +1,10 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, unwrap } from '../../cli/client.js';
-import { run } from '../../cli/main.js';
 import { progressLine } from '../../cli/progress-line.js';
-import {
-  FAN_OUT_STEP,
-  fanOutDefinitions,
-  fanOutRunning,
-  fanOutStep,
-  ledgerWrites,
-  outcomes,
-} from '../api/fan-out.js';
+import { FAN_OUT_STEP, fanOutDefinitions, fanOutRunning, fanOutStep, outcomes } from '../api/fan-out.js';
 import { startTestApi, type TestApi } from '../api/support.js';
+import { cliRunner } from './local-cli.js';
 
 // The CLI's fan-out display and `items` command through the real API handler and DynamoDB: its
 // fetch is handed to the handler as API Gateway would, on seeded ledgers (runs of the shipped
@@ -47,18 +40,9 @@ const handlerFetch = async (request: Request): Promise<Response> => {
   });
 };
 
-const cli = async (...args: string[]) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['--url', 'http://api.test', ...args], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    fetch: handlerFetch,
-  });
-  return { code, text: out.join('\n'), error: err.join('\n') };
-};
+const cli = cliRunner(() => 'http://api.test', handlerFetch);
 
-describe.skipIf(!ledgerWrites)('the CLI on a running fan-out step', () => {
+describe('the CLI on a running fan-out step', () => {
   // 2,000 items, 1,234 with an outcome of which 12 failed.
   const failures = Array.from({ length: 12 }, (_, i) => i * 100 + 7);
   let workflowId: string;

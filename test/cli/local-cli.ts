@@ -3,7 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { run } from '../../cli/main.js';
+import type { ProgramIo } from '../../cli/program.js';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+
+/** Runs one command line in-process against `url` (through `fetch` when given): exit code, answers, errors. */
+export const cliRunner =
+  (url: () => string, fetch?: ProgramIo['fetch']) =>
+  async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(['--url', url(), ...args], {
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      ...(fetch ? { fetch } : {}),
+    });
+    return { code, text: out.join('\n'), error: err.join('\n') };
+  };
 
 /**
  * A local stack for one CLI test file (in memory, on a free port, synthesized into a folder of its
@@ -19,16 +34,7 @@ export const useLocalCli = (name: string) => {
     });
   }, 120_000);
   afterAll(() => stack?.stop());
-  const cli = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(['--url', stack.url, ...args], {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-    });
-    return { code, text: out.join('\n'), error: err.join('\n') };
-  };
-  return { cli, stack: () => stack };
+  return { cli: cliRunner(() => stack.url), stack: () => stack };
 };
 
 /** The workflow id a `submit` or `list` line starts with. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../cli/client.js';
 import { collectItems, type ItemOutcome, itemsListText } from '../../../cli/items.js';
-import { run } from '../../../cli/main.js';
+import { cliRunner } from '../../cli/local-cli.js';
 
 const ID = '01JABCDEFGHJKMNPQRSTVWXYZ0';
 
@@ -86,16 +86,7 @@ describe('itemsListText', () => {
 });
 
 describe('job-orchestrator items', () => {
-  const cli = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(['--url', 'http://api.test', ...args], {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      fetch: fakeApi().fetch,
-    });
-    return { code, text: out.join('\n'), error: err.join('\n') };
-  };
+  const cli = cliRunner(() => 'http://api.test', fakeApi().fetch);
 
   it('lists the failed items of a step, every page, or --limit of them with the cursor to go on', async () => {
     const failed = await cli('items', ID, 'download', '--status', 'failed');

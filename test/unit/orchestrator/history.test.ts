@@ -1,6 +1,5 @@
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import type { WorkflowRecord } from '../../../functions/domain/records.js';
 import {
   decodeHistoryCursor,
   encodeHistoryCursor,
@@ -8,26 +7,15 @@ import {
   workflowHistory,
 } from '../../../functions/orchestrator/history.js';
 import { cutText, DATA_LIMIT, historyEventView } from '../../../functions/orchestrator/history-view.js';
+import { workflowRecord } from './records.js';
 
 const ARN = (run: number) => `arn:aws:states:eu-west-1:123:execution:m:wf-1-${run}`;
 
-const workflow: WorkflowRecord = {
-  workflowId: 'wf-1',
-  jobId: 'job-1',
-  definitionName: 'dataset-build',
-  definitionVersion: '1',
-  status: 'running',
-  currentStep: 0,
-  totalSteps: 1,
-  progress: 0,
-  metadata: {},
+const workflow = workflowRecord({
   recoveryAttempts: 1,
-  maxRecoveryAttempts: 3,
   executionArn: ARN(1),
   executionArns: [ARN(0), ARN(1)],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+});
 
 const event = (id: number): HistoryEvent => ({
   id,

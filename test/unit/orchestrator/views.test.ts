@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskRecord, WorkflowRecord } from '../../../functions/domain/records.js';
+import type { TaskRecord } from '../../../functions/domain/records.js';
 import { ProgressView, progressView, taskView } from '../../../functions/orchestrator/views.js';
+import { workflowRecord } from './records.js';
 
-const workflow: WorkflowRecord = {
-  workflowId: 'wf-1',
-  jobId: 'job-1',
-  definitionName: 'dataset-build',
-  definitionVersion: '1',
-  status: 'running',
-  currentStep: 0,
-  totalSteps: 1,
-  progress: 0,
-  metadata: {},
-  recoveryAttempts: 0,
-  maxRecoveryAttempts: 3,
-  executionArn: 'arn:aws:states:eu-west-1:123:execution:m:wf-1-0',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const workflow = workflowRecord({ executionArn: 'arn:aws:states:eu-west-1:123:execution:m:wf-1-0' });
 
 describe('the progress view', () => {
   it('links the execution to the Step Functions console of its region', () => {
