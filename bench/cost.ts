@@ -100,34 +100,61 @@ const perThousand = (usage: Usage, memory: number) => {
   };
 };
 
+type Run = Awaited<ReturnType<typeof runOnce>>;
+
+/** The median of the runs, figure by figure. */
+const summarize = (runs: readonly Run[]): Measured => {
+  const pick = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
+  return {
+    transitions: pick((r) => r.execution.transitions),
+    children: pick((r) => r.execution.children),
+    expressRequests: pick((r) => r.execution.expressRequests),
+    expressBilledMs: pick((r) => r.execution.expressBilledMs),
+    invocations: pick((r) => r.execution.invocations),
+    billedMs: pick((r) => r.execution.billedMs),
+    stepMs: pick((r) => r.execution.stepMs),
+    writes: pick((r) => r.execution.writes),
+    reads: pick((r) => r.execution.reads),
+    writeUnits: pick((r) => r.execution.writeUnits),
+    readUnits: pick((r) => r.execution.readUnits),
+    s3Puts: pick((r) => r.execution.s3Puts),
+    s3Gets: pick((r) => r.execution.s3Gets),
+    stateBytesMax: pick((r) => r.execution.stateBytesMax),
+    stateBytesMedian: pick((r) => r.execution.stateBytesMedian),
+  };
+};
+
+/** The first index layout (docs/dynamodb.md, "Migration", step 0): the same runs on its tables. */
+const LAYOUT_BEFORE = 0;
+
+const runBefore = async (definitions: readonly WorkflowDefinition[]) => {
+  process.env.INDEX_MIGRATION = 'legacy-reads';
+  const bench = await startBenchApp(definitions, { indexMigration: LAYOUT_BEFORE });
+  try {
+    const before: Record<string, Run[]> = {};
+    for (const definition of definitions) {
+      before[definition.name] = [];
+      for (let i = 0; i < RUNS; i++) before[definition.name]?.push(await runOnce(bench, definition));
+    }
+    return before;
+  } finally {
+    await bench.close();
+    delete process.env.INDEX_MIGRATION;
+  }
+};
+
 export const runCost = async () => {
   const definitions = [datasetBuild, chain10];
+  const before = await runBefore(definitions);
   const bench = await startBenchApp(definitions);
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
   try {
     for (const definition of definitions) {
-      const runs: Awaited<ReturnType<typeof runOnce>>[] = [];
+      const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) runs.push(await runOnce(bench, definition));
       const steps = definition.steps.length;
-      const pick = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
-      const measured: Measured = {
-        transitions: pick((r) => r.execution.transitions),
-        children: pick((r) => r.execution.children),
-        expressRequests: pick((r) => r.execution.expressRequests),
-        expressBilledMs: pick((r) => r.execution.expressBilledMs),
-        invocations: pick((r) => r.execution.invocations),
-        billedMs: pick((r) => r.execution.billedMs),
-        stepMs: pick((r) => r.execution.stepMs),
-        writes: pick((r) => r.execution.writes),
-        reads: pick((r) => r.execution.reads),
-        writeUnits: pick((r) => r.execution.writeUnits),
-        readUnits: pick((r) => r.execution.readUnits),
-        s3Puts: pick((r) => r.execution.s3Puts),
-        s3Gets: pick((r) => r.execution.s3Gets),
-        stateBytesMax: pick((r) => r.execution.stateBytesMax),
-        stateBytesMedian: pick((r) => r.execution.stateBytesMedian),
-      };
+      const measured = summarize(runs);
       const setup = runs[0]?.setup ?? { writes: 0, writeUnits: 0, readUnits: 0 };
       const memory = bench.memoryOf(runs[0]?.functionName ?? '');
       // The whole workflow as billed: create + start (API side) plus the execution.
@@ -150,7 +177,18 @@ export const runCost = async () => {
         transitions: measured.transitions + 2 * steps,
         writeUnits: measured.writeUnits + 2 * steps,
       };
+      const first = summarize(before[definition.name] ?? []);
+      const firstSetup = before[definition.name]?.[0]?.setup ?? setup;
       const designs: [string, Usage, number][] = [
+        [
+          'measured, first index layout (before)',
+          {
+            ...first,
+            writeUnits: first.writeUnits + firstSetup.writeUnits,
+            readUnits: first.readUnits + firstSetup.readUnits,
+          },
+          first.writes,
+        ],
         ['measured', whole(measured), measured.writes],
         ['floor', floor, 0],
         ['naive (+2 states, +2 writes /step)', whole(naive), measured.writes + 2 * steps],
@@ -169,14 +207,32 @@ export const runCost = async () => {
           // The state as measured; the other designs are priced, not run.
           'state B max': design === 'measured' ? measured.stateBytesMax : undefined,
           'state B med': design === 'measured' ? measured.stateBytesMedian : undefined,
-          'WRU/step': round((usage.writeUnits - (design === 'floor' ? 0 : setup.writeUnits)) / steps, 1),
+          'WRU/step': round(
+            (usage.writeUnits -
+              (design === 'floor'
+                ? 0
+                : design.startsWith('measured,')
+                  ? firstSetup.writeUnits
+                  : setup.writeUnits)) /
+              steps,
+            1,
+          ),
           'WRU/wf': round(usage.writeUnits, 1),
           'RRU/wf': round(usage.readUnits, 1),
           ...perThousand(usage, memory),
           '$ total @128MB': round(priceOf(usage, 128).total * 1000, 4),
         });
       }
-      results[definition.name] = { steps, memoryMb: memory, setup, measured, floor, naive, runs };
+      results[definition.name] = {
+        steps,
+        memoryMb: memory,
+        setup,
+        measured,
+        floor,
+        naive,
+        runs,
+        before: first,
+      };
     }
   } finally {
     await bench.close();
@@ -190,6 +246,9 @@ export const runCost = async () => {
   );
   console.log(
     '  DynamoDB $1.25/1M WRU, $0.25/1M RRU; units as reported by the local server (indexes included);',
+  );
+  console.log(
+    '  "first index layout (before)": the same runs on the tables as first deployed (4 GSIs each, projecting ALL; docs/dynamodb.md).',
   );
   console.log(
     `  S3 Standard $0.005/1k PUT, $0.0004/1k GET: the requests the handlers made to the local S3 server.`,

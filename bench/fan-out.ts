@@ -374,7 +374,7 @@ export const runFanOut = async () => {
     "  DynamoDB and S3: metered from the start of the step's first invocation (prepare) to the end of its last",
   );
   console.log(
-    "  (finish); a ledger transaction is one write request. children: the Map Runs' child executions (result files).",
+    "  (finish); a batch writes each 100-item ledger record, then the task's counters. children: the Map Runs' child executions (result files).",
   );
   console.log(
     "  transitions: the parent's 4 states of the step plus 1 per child execution started (AWS bills a Distributed",

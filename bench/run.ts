@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   cli: async () => (await import('./cli.js')).runCli(),
   'fan-out': async () => (await import('./fan-out.js')).runFanOut(),
   'local-start': async () => (await import('./local-start.js')).runLocalStart(),
+  partitions: async () => (await import('./partitions.js')).runPartitions(),
 };
 
 const [first, ...rest] = process.argv.slice(2);

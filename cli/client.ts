@@ -78,12 +78,15 @@ const signed = async (request: Request, regionOverride?: string): Promise<Reques
   });
 };
 
+/** The request as the API wants it: with the API key, or signed (IAM); as it is for the local stack. */
+export const authorize = async (request: Request, auth: ApiAuth): Promise<Request> => {
+  if (auth.kind === 'apiKey') request.headers.set('x-api-key', auth.key);
+  if (auth.kind === 'iam') return signed(request, auth.region);
+  return request;
+};
+
 const authentication = (auth: ApiAuth): Middleware => ({
-  onRequest: async ({ request }) => {
-    if (auth.kind === 'apiKey') request.headers.set('x-api-key', auth.key);
-    if (auth.kind === 'iam') return signed(request, auth.region);
-    return undefined;
-  },
+  onRequest: ({ request }) => authorize(request, auth),
 });
 
 /** A network failure says where it was going, not just "fetch failed". */
@@ -91,6 +94,22 @@ const unreachable = (url: string): Middleware => ({
   onError: ({ error }) =>
     new Error(`cannot reach ${url} (${(error as Error).message}); is the API running?`, { cause: error }),
 });
+
+/** Times a GET the API answered 503 (AWS busy after its own retries) is sent again, after Retry-After. */
+const BUSY_RETRIES = 3;
+
+/** `send`, with a GET answered 503 and Retry-After sent again (it changes nothing) after that many seconds. */
+const retryingBusy =
+  (send: (request: Request) => Promise<Response>) =>
+  async (request: Request): Promise<Response> => {
+    for (let retry = 0; ; retry++) {
+      const response = await send(request.method === 'GET' ? request.clone() : request);
+      const after = response.headers.get('retry-after');
+      if (request.method !== 'GET' || response.status !== 503 || after === null || retry >= BUSY_RETRIES)
+        return response;
+      await new Promise((resolve) => setTimeout(resolve, Number(after) * 1000));
+    }
+  };
 
 /**
  * The control API's client: `api.GET('/workflows/{id}', { params: { path: { id } } })` and so on,
@@ -101,7 +120,7 @@ export const createApiClient = (options: ApiClientOptions): ControlApi => {
   const client = createClient<paths>({
     baseUrl,
     headers: { accept: 'application/json' },
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: retryingBusy(options.fetch ?? ((request) => fetch(request))),
   });
   client.use(unreachable(baseUrl), authentication(options.auth ?? { kind: 'none' }));
   return client;

@@ -10,10 +10,12 @@ import {
   unwrap,
   type Workflow,
 } from './client.js';
+import { addConsoleCommand } from './console.js';
 import { definitionsText, listText, statusText } from './format.js';
 import { collectHistory, historyText } from './history.js';
 import { collectItems, ITEM_STATUSES, type ItemStatus, itemsListText } from './items.js';
 import { recentDays, recentWorkflows, resolveWorkflowId } from './recent.js';
+import { type Param, parseParam, submitMetadata } from './submit.js';
 import { watchWorkflows } from './watch.js';
 
 /** The local stack's address (`npm start`): the default target. */
@@ -120,7 +122,7 @@ export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EX
     .exitOverride()
     .showHelpAfterError();
 
-  let connection: { api: ControlApi; url: string; options: GlobalOptions } | undefined;
+  let connection: { api: ControlApi; url: string; auth: ApiAuth; options: GlobalOptions } | undefined;
   const client = () => {
     if (connection) return connection;
     const options = program.opts<GlobalOptions>();
@@ -133,6 +135,7 @@ export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EX
     connection = {
       api: createApiClient({ url: options.url, auth, ...(io.fetch ? { fetch: io.fetch } : {}) }),
       url: options.url,
+      auth,
       options,
     };
     return connection;
@@ -159,20 +162,23 @@ export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EX
     .argument('<definition>', 'definition name (see `definitions`)')
     .argument('<jobId>', 'job the workflow belongs to')
     .option('--metadata <json>', 'metadata object given to the steps', json)
+    .option(
+      '--param <path=value>',
+      'one parameter, e.g. dataset.items=500 (a JSON value, else text); repeatable, over --metadata',
+      parseParam,
+    )
     .option('--start', 'start it at once')
     .action(
       async (
         definition: string,
         jobId: string,
-        opts: { metadata?: Record<string, unknown>; start?: boolean },
+        opts: { metadata?: Record<string, unknown>; param?: Param[]; start?: boolean },
+        command: Command,
       ) => {
+        // Checked against the definition's parameters before anything is sent (cli/submit.ts).
+        const metadata = submitMetadata(command, definition, opts, EXIT.usage);
         const { api, options } = client();
-        const body = {
-          definition,
-          jobId,
-          ...(opts.metadata ? { metadata: opts.metadata } : {}),
-          start: !!opts.start,
-        };
+        const body = { definition, jobId, ...(metadata ? { metadata } : {}), start: !!opts.start };
         printWorkflow(await unwrap(api.POST('/workflows', { body })), options);
       },
     );
@@ -374,5 +380,6 @@ export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EX
       },
     );
 
+  addConsoleCommand(program, client, io.out);
   return program;
 };

@@ -693,9 +693,16 @@ export interface components {
     Definition: {
       name: string;
       version: string;
+      /** @description The version a create uses unless it names another (`definitionVersion`); one per definition */
+      current: boolean;
       description: string;
       maxRecoveryAttempts: number;
+      /** @description The state machine (its Step Functions version, when published) this version's runs start on */
       stateMachineArn: string | null;
+      /** @description The JSON Schema (draft 2020-12) a create's `metadata` is checked against, defaults included; null when the definition declares no parameters (any metadata object) */
+      parameters: {
+        [key: string]: unknown;
+      } | null;
       steps: {
         index: number;
         name: string;
@@ -706,13 +713,15 @@ export interface components {
         estimatedDuration: number;
       }[];
     };
-    /** @description Free-form JSON object kept with the workflow and handed to every step: at most 16 KiB as JSON, 16 levels deep, non-empty keys, numbers 0 or 1e-100..2^53 in magnitude. The API stores it as given; each step validates the keys it reads, so a bad value fails the workflow (a non-retryable step error), not the request. Known keys are listed; a definition's own parameter schema will be referenced here once definitions declare them. */
+    /** @description The workflow's metadata, handed to every step: the parameters of its definition as parsed at create, defaults filled in (each definition's schema: GET /definitions, or the `<Definition>Parameters` schemas here). A workflow created before its definition declared parameters keeps the object it was given. */
     Metadata: {
       /**
-       * @description dataset-build definitions: the synthetic dataset, `{items: 1..1000 (default 200), seed: integer (default 1), duplicateRate: 0..0.9 (default 0.1), invalidRate: 0..0.9 (default 0.05), labels: 1..20 names of 1..40 characters (default cat, dog, bird)}`; unknown keys are ignored
+       * @description dataset-build definitions: the synthetic dataset (DatasetBuildParameters)
        * @example {
        *       "items": 200,
        *       "seed": 7,
+       *       "duplicateRate": 0.1,
+       *       "invalidRate": 0.05,
        *       "labels": [
        *         "cat",
        *         "dog"
@@ -725,6 +734,100 @@ export interface components {
        * @example false
        */
       autoRecovery?: unknown;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description `metadata` of a dataset-build workflow: checked at create (a 400 names the field and the rule), defaults filled in, stored parsed */
+    DatasetBuildParameters: {
+      /**
+       * @description The synthetic dataset the steps list, check, deduplicate, label and package
+       * @default {}
+       */
+      dataset?: {
+        /**
+         * @description How many items `list` generates
+         * @default 2000
+         */
+        items?: number;
+        /**
+         * @description PRNG seed: the same seed always yields the same dataset (and the same manifest digest)
+         * @default 1
+         */
+        seed?: number;
+        /**
+         * @description Share of items that copy an earlier item's text under a new id
+         * @default 0.1
+         */
+        duplicateRate?: number;
+        /**
+         * @description Share of items with empty text or a negative size, dropped by `validate`
+         * @default 0.05
+         */
+        invalidRate?: number;
+        /**
+         * @description Label vocabulary
+         * @default [
+         *       "cat",
+         *       "dog",
+         *       "bird"
+         *     ]
+         */
+        labels?: string[];
+      };
+      /** @description `false`: a failure of this workflow is left to a person (no automatic recovery) */
+      autoRecovery?: boolean;
+      /** @description Per fan-out step, the share of its items that may fail (percent): overrides the definition's */
+      tolerance?: {
+        download?: number;
+        validate?: number;
+      };
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description `metadata` of a dataset-smoke workflow: checked at create (a 400 names the field and the rule), defaults filled in, stored parsed */
+    DatasetSmokeParameters: {
+      /**
+       * @description The synthetic dataset the steps list, check, deduplicate, label and package
+       * @default {}
+       */
+      dataset?: {
+        /**
+         * @description How many items `list` generates
+         * @default 2000
+         */
+        items?: number;
+        /**
+         * @description PRNG seed: the same seed always yields the same dataset (and the same manifest digest)
+         * @default 1
+         */
+        seed?: number;
+        /**
+         * @description Share of items that copy an earlier item's text under a new id
+         * @default 0.1
+         */
+        duplicateRate?: number;
+        /**
+         * @description Share of items with empty text or a negative size, dropped by `validate`
+         * @default 0.05
+         */
+        invalidRate?: number;
+        /**
+         * @description Label vocabulary
+         * @default [
+         *       "cat",
+         *       "dog",
+         *       "bird"
+         *     ]
+         */
+        labels?: string[];
+      };
+      /** @description `false`: a failure of this workflow is left to a person (no automatic recovery) */
+      autoRecovery?: boolean;
+      /** @description Per fan-out step, the share of its items that may fail (percent): overrides the definition's */
+      tolerance?: {
+        download?: number;
+        validate?: number;
+      };
     } & {
       [key: string]: unknown;
     };
@@ -928,30 +1031,20 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description `StartUnavailable`: the workflow was created but Step Functions did not take its run, even after the SDK's retries. `details.workflow` is the workflow, `failed` and recoverable. Retry the same request with the same Idempotency-Key after Retry-After seconds: the retry starts this workflow (a recovery) and creates no other. Without the key, `POST /workflows/{id}/recover` does the same. */
-    StartUnavailable: {
+    /** @description `ServiceUnavailable`: DynamoDB or Step Functions throttled or failed even after the SDK's retries; send the same request again after Retry-After seconds (reads change nothing, every write is conditional). On `POST /workflows` with `start`, `StartUnavailable`: the workflow was created but Step Functions did not take its run; `details.workflow` is the workflow, `failed` and recoverable. Retry the same request with the same Idempotency-Key after Retry-After seconds: the retry starts this workflow (a recovery) and creates no other. Without the key, `POST /workflows/{id}/recover` does the same. */
+    ServiceUnavailable: {
       headers: {
         /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
         'x-correlation-id': string;
-        /** @description Seconds to wait before retrying with the same Idempotency-Key */
+        /** @description Seconds to wait before sending the request again (with the same Idempotency-Key, if any) */
         'Retry-After': string;
         [name: string]: unknown;
       };
       content: {
         /**
          * @example {
-         *       "error": "StartUnavailable",
-         *       "message": "Workflow 01JD2Q8W4M6Y0B3C5E7G9K1N2P was created, but its run could not be started (Step Functions did not take it); the workflow is failed and recoverable. Retry this request with the same Idempotency-Key after Retry-After seconds (that starts this workflow, it creates no other), or POST /workflows/01JD2Q8W4M6Y0B3C5E7G9K1N2P/recover.",
-         *       "details": {
-         *         "workflow": {
-         *           "workflowId": "01JD2Q8W4M6Y0B3C5E7G9K1N2P",
-         *           "jobId": "job-1",
-         *           "status": "failed",
-         *           "errorMessage": "Could not start execution: Service Unavailable",
-         *           "recoveryAttempts": 0,
-         *           "maxRecoveryAttempts": 3
-         *         }
-         *       }
+         *       "error": "ServiceUnavailable",
+         *       "message": "DynamoDB or Step Functions is busy or briefly unavailable; retry after Retry-After seconds"
          *     }
          */
         'application/json': components['schemas']['Error'];
@@ -1011,6 +1104,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path?: never;
       cookie?: never;
@@ -1022,6 +1117,10 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1031,12 +1130,26 @@ export interface operations {
           };
         };
       };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1078,7 +1191,12 @@ export interface operations {
           jobId: string;
           /** @description Name of a workflow definition (GET /definitions) */
           definition: string;
-          metadata?: components['schemas']['Metadata'];
+          /** @description A version of the definition (GET /definitions lists them); default the current one */
+          definitionVersion?: string;
+          /** @description The parameters of the definition named by `definition` (GET /definitions lists each one's JSON Schema): checked at create, defaults filled in. At most 16 KiB as JSON, 16 levels deep, non-empty keys, numbers 0 or 1e-100..2^53 in magnitude. */
+          metadata?:
+            | components['schemas']['DatasetBuildParameters']
+            | components['schemas']['DatasetSmokeParameters'];
           /** @description Start the workflow at once */
           start?: boolean;
         };
@@ -1106,7 +1224,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
-      503: components['responses']['StartUnavailable'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1119,6 +1237,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path: {
         /**
@@ -1136,11 +1256,28 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Workflow'];
         };
+      };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
@@ -1149,6 +1286,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1161,6 +1299,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path: {
         /**
@@ -1178,11 +1318,28 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Progress'];
         };
+      };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
@@ -1191,6 +1348,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1203,6 +1361,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path: {
         /**
@@ -1220,6 +1380,10 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1228,6 +1392,19 @@ export interface operations {
           };
         };
       };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
@@ -1235,6 +1412,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1260,6 +1438,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path: {
         /**
@@ -1282,6 +1462,10 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1291,6 +1475,19 @@ export interface operations {
           };
         };
       };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
@@ -1298,6 +1495,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1308,7 +1506,7 @@ export interface operations {
          * @description Which run: 0 is the first execution, each recovery starts the next (default: the current run)
          * @example 0
          */
-        run?: number | null;
+        run?: number;
         /**
          * @description Page size, 1..100 (default 25)
          * @example 25
@@ -1323,6 +1521,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path: {
         /**
@@ -1340,11 +1540,28 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['WorkflowHistory'];
         };
+      };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
@@ -1353,6 +1570,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1403,6 +1621,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1453,6 +1672,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1503,6 +1723,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1553,6 +1774,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1615,6 +1837,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1635,6 +1858,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path: {
         /**
@@ -1652,6 +1877,10 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1661,12 +1890,26 @@ export interface operations {
           };
         };
       };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1679,6 +1922,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path: {
         /**
@@ -1696,11 +1941,28 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Workflow'];
         };
+      };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
@@ -1709,6 +1971,7 @@ export interface operations {
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };
@@ -1721,6 +1984,8 @@ export interface operations {
          * @example req-7f3a9c
          */
         'x-correlation-id'?: string;
+        /** @description The ETag of an answer you hold: while the answer is the same, a 304 without a body */
+        'If-None-Match'?: string;
       };
       path?: never;
       cookie?: never;
@@ -1732,6 +1997,10 @@ export interface operations {
         headers: {
           /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
           'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1740,12 +2009,26 @@ export interface operations {
           };
         };
       };
+      /** @description Not modified: the If-None-Match names the current answer; no body */
+      304: {
+        headers: {
+          /** @description The request's correlation id: the caller's `x-correlation-id` when it is 1-128 printable ASCII characters, else API Gateway's request id. Every log line of the request and of the runs it starts carries it. */
+          'x-correlation-id': string;
+          /** @description A tag of this answer's body: send it back as If-None-Match */
+          ETag: string;
+          /** @description `no-cache`: revalidate before reuse */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
     };
   };

@@ -24,10 +24,28 @@ export interface ControlApiProps {
   readonly tables: WorkflowTables;
   /** The state machine running each definition, by definition name. */
   readonly stateMachines: Readonly<Record<string, sfn.StateMachine>>;
+  /** STATE_MACHINE_VERSIONS: definition → version → version ARN, as JSON (tokens resolve at deploy). */
+  readonly versionArnsJson?: string;
+  /** The Step Functions versions runs start on: StartExecution is allowed on these only. */
+  readonly versionArns?: readonly string[];
   /** IAM (SigV4) by default; `apiKey` = API keys with a usage plan. */
   readonly auth?: ApiAuth;
   readonly removalPolicy: RemovalPolicy;
+  /** Origins of web consoles answered with CORS (infra/console-origins.ts). @default none */
+  readonly consoleOrigins?: readonly string[];
 }
+
+/** What a console sends besides simple headers: its body type, API key, SigV4 and conditional GETs. */
+const CORS_REQUEST_HEADERS = [
+  'Content-Type',
+  'X-Api-Key',
+  'Authorization',
+  'X-Amz-Date',
+  'X-Amz-Security-Token',
+  'If-None-Match',
+  'Idempotency-Key',
+  'X-Correlation-Id',
+];
 
 /** Stage throttling: a burst above the steady rate is absorbed, beyond it callers get 429. */
 const THROTTLE = { rateLimit: 50, burstLimit: 100 };
@@ -70,12 +88,16 @@ export class ControlApi extends Construct {
       environment: {
         // toJsonString resolves the ARN tokens inside the JSON at deploy time.
         [envName('stateMachines')]: stack.toJsonString(arns),
+        ...(props.versionArnsJson ? { [envName('stateMachineVersions')]: props.versionArnsJson } : {}),
         [envName('idempotencyTable')]: this.idempotencyTable.tableName,
+        ...(props.consoleOrigins?.length
+          ? { [envName('consoleOrigins')]: props.consoleOrigins.join(',') }
+          : {}),
       },
     });
     props.tables.grantTo(this.handler, 'readWrite');
     this.idempotencyTable.grantReadWriteData(this.handler);
-    this.grantStepFunctions(Object.values(props.stateMachines));
+    this.grantStepFunctions(Object.values(props.stateMachines), props.versionArns);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -100,9 +122,27 @@ export class ControlApi extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
       },
+      // Preflights answered by API Gateway itself (no Lambda call); the handler names the origin on
+      // every answer (functions/api/cors.ts).
+      ...(props.consoleOrigins?.length
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [...props.consoleOrigins],
+              allowMethods: ['GET', 'POST', 'OPTIONS'],
+              allowHeaders: CORS_REQUEST_HEADERS,
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
     });
-    this.addErrorResponses();
+    this.addErrorResponses(props.consoleOrigins ?? []);
     this.addRoutes(auth);
+    for (const method of this.api.methods.filter((m) => m.httpMethod === 'OPTIONS'))
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'A CORS preflight: browsers send it without credentials; a mock integration answers only the CORS headers.',
+      });
     if (auth === 'apiKey') {
       this.apiKey = this.addUsagePlan();
       Validations.of(this.api).acknowledge({
@@ -148,7 +188,14 @@ export class ControlApi extends Construct {
    * validation) get the API's error shape, with their statuses in the template: the local gateway
    * renders its own refusals from these resources (docs/local-stack.md, "API Gateway").
    */
-  private addErrorResponses(): void {
+  private addErrorResponses(consoleOrigins: readonly string[]): void {
+    // A console reads API Gateway's own refusals (a wrong API key, throttling) only with CORS; a
+    // gateway response's header is a fixed value, so this is for a single console origin.
+    const [origin] = consoleOrigins;
+    const responseHeaders =
+      consoleOrigins.length === 1
+        ? { 'Access-Control-Allow-Origin': `'${origin}'`, Vary: "'Origin'" }
+        : undefined;
     for (const { type, statusCode, template } of GATEWAY_RESPONSES) {
       const id = type
         .toLowerCase()
@@ -159,6 +206,7 @@ export class ControlApi extends Construct {
         type: apigw.ResponseType.of(type),
         ...(statusCode !== undefined ? { statusCode: String(statusCode) } : {}),
         templates: { 'application/json': template },
+        ...(responseHeaders ? { responseHeaders } : {}),
       });
     }
   }
@@ -179,12 +227,13 @@ export class ControlApi extends Construct {
    * Least privilege: start these machines, stop/describe their executions and read their histories
    * (GET /workflows/{id}/history), complete pause gates.
    */
-  private grantStepFunctions(machines: readonly sfn.StateMachine[]): void {
+  private grantStepFunctions(machines: readonly sfn.StateMachine[], versionArns?: readonly string[]): void {
     const stack = Stack.of(this);
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:StartExecution'],
-        resources: machines.map((m) => m.stateMachineArn),
+        // Runs start on a definition version (README, "Versions"), never on the unpublished latest.
+        resources: versionArns ? [...versionArns] : machines.map((m) => m.stateMachineArn),
       }),
     );
     this.handler.addToRolePolicy(

@@ -19,6 +19,9 @@ export interface WorkflowRecoveryProps {
   readonly stateMachines: readonly sfn.StateMachine[];
   /** `{ "<definition>": "<state machine ARN>" }` as the STATE_MACHINES variable. */
   readonly stateMachinesJson: string;
+  /** STATE_MACHINE_VERSIONS as JSON, and the version ARNs runs start on (StartExecution on these only). */
+  readonly versionArnsJson?: string;
+  readonly versionArns?: readonly string[];
   /** @default 30 (attempt n waits base × 2^n seconds) */
   readonly baseDelaySeconds?: number;
   /** Of the delayed-start machine's log group. @default RemovalPolicy.DESTROY */
@@ -55,6 +58,8 @@ export class WorkflowRecovery extends Construct {
       });
       props.tables.grantTo(created, 'readWrite');
       created.addEnvironment(envName('stateMachines'), props.stateMachinesJson);
+      if (props.versionArnsJson)
+        created.addEnvironment(envName('stateMachineVersions'), props.versionArnsJson);
       return created;
     };
     this.handler = fn(
@@ -80,7 +85,7 @@ export class WorkflowRecovery extends Construct {
       f.addEnvironment(envName('recoveryBaseDelaySeconds'), delay);
       this.delayedStart.grantStartExecution(f);
     }
-    this.grantStates(props.stateMachines);
+    this.grantStates(props.stateMachines, props.versionArns);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -141,10 +146,11 @@ export class WorkflowRecovery extends Construct {
   }
 
   /** StartExecution on the workflow machines; DescribeExecution on their executions (reconciler). */
-  private grantStates(machines: readonly sfn.StateMachine[]): void {
+  private grantStates(machines: readonly sfn.StateMachine[], versionArns?: readonly string[]): void {
     const start = new iam.PolicyStatement({
       actions: ['states:StartExecution'],
-      resources: machines.map((m) => m.stateMachineArn),
+      // Runs start on a definition version (README, "Versions"), never on the unpublished latest.
+      resources: versionArns ? [...versionArns] : machines.map((m) => m.stateMachineArn),
     });
     // The handler only schedules (delayed start); the run itself is started by these two.
     for (const f of [this.startRun, this.reconciler]) f.addToRolePolicy(start);

@@ -6,6 +6,7 @@ import { DEFAULT_RETENTION_DAYS, envName } from '../functions/config/environment
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
 import { workflowDefinitions } from '../state-machines/registry.js';
 import { API_AUTH_MODES, type ApiAuth, ControlApi } from './api.js';
+import { consoleOriginsOf } from './console-origins.js';
 import { AppEventBus } from './events.js';
 import { createAppFunction } from './lambda.js';
 import { acknowledgeFindings } from './nag.js';
@@ -13,7 +14,7 @@ import { Observability } from './observability.js';
 import { WorkflowRecovery } from './recovery.js';
 import { ResultsBucket } from './results-bucket.js';
 import { WorkflowRetention } from './retention.js';
-import { STATE_MACHINES_OUTPUT } from './template-keys.js';
+import { STATE_MACHINE_VERSIONS_OUTPUT, STATE_MACHINES_OUTPUT } from './template-keys.js';
 import { WorkflowStateMachine } from './workflow-state-machine.js';
 import { WorkflowTables } from './workflow-tables.js';
 
@@ -26,6 +27,8 @@ export interface JobOrchestratorStackProps extends StackProps {
   readonly apiAuth?: ApiAuth;
   /** Days finished workflows and their results are kept. @default context `retentionDays`, else 90 */
   readonly retentionDays?: number;
+  /** Web console origins the API answers CORS for. @default context `consoleOrigins`, else none */
+  readonly consoleOrigins?: readonly string[];
 }
 
 export class JobOrchestratorStack extends Stack {
@@ -77,6 +80,10 @@ export class JobOrchestratorStack extends Stack {
       description: `Definition name → state machine ARN (the ${envName('stateMachines')} variable of the API)`,
       value: this.stateMachinesJson(),
     });
+    new CfnOutput(this, STATE_MACHINE_VERSIONS_OUTPUT, {
+      description: `Definition name → version → state machine version ARN (the ${envName('stateMachineVersions')} variable)`,
+      value: this.versionArnsJson(),
+    });
     // Task tokens are not resources IAM can name, so SendTask* cannot be narrowed below "*".
     this.pauseGate.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }),
@@ -87,12 +94,16 @@ export class JobOrchestratorStack extends Stack {
       namePrefix,
       tables: this.tables,
       stateMachines: Object.fromEntries(this.workflows.map((w) => [w.definition.name, w.stateMachine])),
+      versionArnsJson: this.versionArnsJson(),
+      versionArns: this.workflows.flatMap((w) => Object.values(w.versions.arns)),
       auth: props.apiAuth ?? apiAuthOf(this),
       removalPolicy,
+      consoleOrigins: consoleOriginsOf(this, props.consoleOrigins),
     });
 
     // Steps write and read their results; the API only reads them (a result preview).
-    for (const fn of this.workflows.flatMap((w) => w.stepFunctions)) this.results.grantTo(fn, 'readWrite');
+    for (const fn of this.workflows.flatMap((w) => [...w.stepFunctions, ...w.retainedStepFunctions]))
+      this.results.grantTo(fn, 'readWrite');
     for (const workflow of this.workflows)
       for (const step of workflow.definition.steps)
         if (step.forEach && 'fromManifest' in step.forEach.items)
@@ -104,6 +115,8 @@ export class JobOrchestratorStack extends Stack {
       tables: this.tables,
       stateMachines: this.workflows.map((w) => w.stateMachine),
       stateMachinesJson: this.stateMachinesJson(),
+      versionArnsJson: this.versionArnsJson(),
+      versionArns: this.workflows.flatMap((w) => Object.values(w.versions.arns)),
       removalPolicy,
     });
     this.retention = new WorkflowRetention(this, 'Retention', { tables: this.tables });
@@ -136,6 +149,13 @@ export class JobOrchestratorStack extends Stack {
   stateMachinesJson(): string {
     return this.toJsonString(
       Object.fromEntries(this.workflows.map((w) => [w.definition.name, w.stateMachine.stateMachineArn])),
+    );
+  }
+
+  /** `{ "<definition>": { "<version>": "<state machine version ARN>" } }` as a JSON string. */
+  versionArnsJson(): string {
+    return this.toJsonString(
+      Object.fromEntries(this.workflows.map((w) => [w.definition.name, w.versions.arns])),
     );
   }
 }

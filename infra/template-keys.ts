@@ -8,3 +8,5 @@ export const ENTRY_METADATA_KEY = 'job-orchestrator:entry';
 
 /** Stack output that maps definitions to state machines; the local stack and deploy scripts read it. */
 export const STATE_MACHINES_OUTPUT = 'StateMachines';
+/** The stack output holding STATE_MACHINE_VERSIONS (definition → version → version ARN). */
+export const STATE_MACHINE_VERSIONS_OUTPUT = 'StateMachineVersions';

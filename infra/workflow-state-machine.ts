@@ -7,8 +7,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { compileWorkflow } from '../state-machines/compile/compile.js';
 import type { WorkflowDefinition } from '../state-machines/dsl.js';
+import { recordedVersionsOf } from '../state-machines/versions.js';
 import { createAppFunction } from './lambda.js';
 import type { WorkflowTables } from './workflow-tables.js';
+import { WorkflowVersions } from './workflow-versions.js';
 
 export interface WorkflowStateMachineProps {
   readonly definition: WorkflowDefinition;
@@ -32,20 +34,34 @@ export class WorkflowStateMachine extends Construct {
   readonly definition: WorkflowDefinition;
   readonly stateMachine: sfn.StateMachine;
   readonly stepFunctions: readonly NodejsFunction[];
+  /** Lambdas of steps only earlier versions have: their state machine versions still invoke them. */
+  readonly retainedStepFunctions: readonly NodejsFunction[];
+  /** The Step Functions version of each recorded definition version, and the alias on the newest. */
+  readonly versions: WorkflowVersions;
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
     super(scope, id);
     const { definition, tables } = props;
     this.definition = definition;
-    this.stepFunctions = definition.steps.map((step) => {
+    const versions = recordedVersionsOf(definition);
+    // One Lambda per step name across the versions kept: the longest timeout any of them gives it.
+    const timeoutOf = (name: string) =>
+      Math.max(...versions.flatMap((v) => v.steps.filter((s) => s.name === name).map((s) => s.timeout)));
+    const stepFunction = (step: WorkflowDefinition['steps'][number]) => {
       const fn = createAppFunction(this, `Step ${step.name}`, {
         entry: step.handler,
-        timeout: Duration.seconds(step.timeout + LAMBDA_TIMEOUT_MARGIN),
+        timeout: Duration.seconds(timeoutOf(step.name) + LAMBDA_TIMEOUT_MARGIN),
         description: `${definition.name} step ${step.index} ${step.name} (${step.taskType})`,
       });
       tables.grantTo(fn, 'readWrite');
       return fn;
-    });
+    };
+    this.stepFunctions = definition.steps.map(stepFunction);
+    const current = new Set(definition.steps.map((s) => s.name));
+    const retained = new Map(
+      versions.flatMap((v) => v.steps.filter((s) => !current.has(s.name)).map((s) => [s.name, s] as const)),
+    );
+    this.retainedStepFunctions = [...retained.values()].map(stepFunction);
     const body = compileWorkflow(this, {
       definition,
       stepFunctions: this.stepFunctions,
@@ -65,5 +81,7 @@ export class WorkflowStateMachine extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
+    for (const fn of this.retainedStepFunctions) fn.grantInvoke(this.stateMachine);
+    this.versions = new WorkflowVersions(this, 'Versions', { stateMachine: this.stateMachine, versions });
   }
 }

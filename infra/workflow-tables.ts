@@ -4,7 +4,9 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { envName } from '../functions/config/environment.js';
+import { gsisAt, migrationModeAt } from '../functions/repositories/table-migration.js';
 import {
+  type IndexSchema,
   type KeyAttribute,
   TASK_TABLE,
   type TableSchema,
@@ -16,7 +18,19 @@ export interface WorkflowTablesProps {
   readonly namePrefix: string;
   /** @default RemovalPolicy.DESTROY (dev); RETAIN outside dev is the stack's decision */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * A step of the move from the first index layout (docs/dynamodb.md, "Migration").
+   * @default context `indexMigration`, else none: the finished layout
+   */
+  readonly indexMigration?: number;
 }
+
+const projectionOf = (index: IndexSchema) =>
+  index.projection === 'ALL'
+    ? { projectionType: dynamodb.ProjectionType.ALL }
+    : index.projection.length === 0
+      ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+      : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection] };
 
 const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
   name: key.name,
@@ -30,10 +44,14 @@ const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
 export class WorkflowTables extends Construct {
   readonly workflows: dynamodb.Table;
   readonly tasks: dynamodb.Table;
+  /** The migration step the tables are at; undefined when none is under way. */
+  readonly indexMigration: number | undefined;
 
   constructor(scope: Construct, id: string, props: WorkflowTablesProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    const context: unknown = props.indexMigration ?? this.node.tryGetContext('indexMigration');
+    this.indexMigration = context === undefined ? undefined : Number(context);
     this.workflows = this.table(WORKFLOW_TABLE, props.namePrefix, removalPolicy);
     this.tasks = this.table(TASK_TABLE, props.namePrefix, removalPolicy);
   }
@@ -42,6 +60,8 @@ export class WorkflowTables extends Construct {
   grantTo(fn: lambda.Function, access: 'read' | 'readWrite'): void {
     fn.addEnvironment(envName('workflowTable'), this.workflows.tableName);
     fn.addEnvironment(envName('taskTable'), this.tasks.tableName);
+    const mode = migrationModeAt(this.indexMigration);
+    if (mode) fn.addEnvironment(envName('indexMigration'), mode);
     this.grant(fn, access);
   }
 
@@ -66,12 +86,12 @@ export class WorkflowTables extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });
-    for (const [indexName, index] of Object.entries(schema.indexes)) {
+    for (const [indexName, index] of gsisAt(schema, this.indexMigration)) {
       table.addGlobalSecondaryIndex({
         indexName,
         partitionKey: attribute(index.partitionKey),
         ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...projectionOf(index),
       });
     }
     return table;

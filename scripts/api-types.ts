@@ -17,7 +17,8 @@ const HEADER = `/**
 
 /** openapi-typescript's output for the document, formatted as Biome formats the repository. */
 export const renderApiTypes = async (document: unknown): Promise<string> => {
-  const ast = await openapiTS(document as OpenAPI3, { silent: true });
+  // A parameter with a default may be left out of a request (the API fills it in): not required.
+  const ast = await openapiTS(document as OpenAPI3, { silent: true, defaultNonNullable: false });
   const source = `${HEADER}${astToString(ast)}`;
   const biome = resolve(ROOT, 'node_modules/.bin/biome');
   const formatted = spawnSync(biome, ['format', `--stdin-file-path=${API_TYPES_PATH}`], {

@@ -99,6 +99,14 @@ export const WorkflowSpec = z.strictObject({
     .min(1, 'must be between 1 and 10')
     .max(10, 'must be between 1 and 10')
     .optional(),
+  /**
+   * What `metadata` a create takes: a zod object schema under functions/ with an id
+   * (`z.meta({ id })`), listed in functions/parameters/registry.ts; of `zod/mini` or classic `zod`,
+   * hence zod's core type. @default any metadata
+   */
+  parameters: z
+    .custom<z.core.$ZodObject>((value) => value instanceof z.core.$ZodObject, 'must be a zod object schema')
+    .optional(),
   steps: z.array(StepSpec),
 });
 export type WorkflowSpec = z.input<typeof WorkflowSpec>;

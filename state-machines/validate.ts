@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ForEach } from '../functions/contract/fan-out.js';
 import { type ValidationIssue, WorkflowDefinitionError } from '../functions/domain/errors.js';
+import { parameterSchemaId } from '../functions/parameters/registry.js';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_CONCURRENCY,
@@ -114,6 +115,30 @@ const forEachIssues = (
   };
 };
 
+/** Keys the orchestrator reads from every workflow's metadata (functions/parameters/workflow-parameters.ts). */
+const RESERVED_PARAMETERS = ['autoRecovery', 'tolerance', 'faults'];
+
+/** A parameter schema is known by its id (the catalog names it), and leaves the orchestrator's keys alone. */
+const parametersIssues = (schema: z.core.$ZodObject): { issues: ValidationIssue[]; id?: string } => {
+  const id = parameterSchemaId(schema);
+  const issues: ValidationIssue[] = [];
+  if (!id)
+    issues.push({
+      path: 'parameters',
+      rule: 'parameters-id',
+      message:
+        "the parameter schema needs an id: z.strictObject({...}).check(z.meta({ id: 'ReportParameters' }))",
+    });
+  const reserved = Object.keys(schema._zod.def.shape).filter((key) => RESERVED_PARAMETERS.includes(key));
+  if (reserved.length > 0)
+    issues.push({
+      path: 'parameters',
+      rule: 'parameters-reserved',
+      message: `${reserved.join(', ')} are the orchestrator's own metadata keys: name the parameters otherwise`,
+    });
+  return { issues, ...(id ? { id } : {}) };
+};
+
 const normalizeStep = (spec: ParsedSpec, index: number, dependencies: number[]): WorkflowStep => {
   const s = spec.steps[index] as ParsedSpec['steps'][number];
   return {
@@ -179,12 +204,15 @@ export const validateWorkflow = (input: unknown): WorkflowDefinition => {
     issues.push(...fanOut.issues);
     return fanOut.forEach ? { ...step, forEach: fanOut.forEach } : step;
   });
+  const parameters = spec.parameters && parametersIssues(spec.parameters);
+  if (parameters) issues.push(...parameters.issues);
   if (issues.length > 0) throw definitionError(input, issues);
   return {
     name: spec.name,
     version: spec.version ?? '1',
     description: spec.description ?? '',
     maxRecoveryAttempts: spec.maxRecoveryAttempts ?? DEFAULT_MAX_RECOVERY_ATTEMPTS,
+    ...(parameters?.id ? { parameters: parameters.id } : {}),
     steps,
   };
 };

@@ -50,8 +50,11 @@ export interface BenchApp {
  * is there) and a local S3 server in a temporary folder, each behind a metering proxy; every Lambda
  * invocation is counted and timed.
  */
-export const startBenchApp = async (definitions: readonly WorkflowDefinition[]): Promise<BenchApp> => {
-  const template = synthBenchTemplate(definitions);
+export const startBenchApp = async (
+  definitions: readonly WorkflowDefinition[],
+  options: { indexMigration?: number } = {},
+): Promise<BenchApp> => {
+  const template = synthBenchTemplate(definitions, options);
   const server = await startDynamoServer({});
   const dynamo = await startDynamoMeter(server.endpoint);
   const s3Server = await startS3Server();

@@ -1,16 +1,15 @@
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { envName, perConfiguration, setting } from '../config/environment.js';
 import { orchestratorFromEnv } from '../orchestrator/from-env.js';
 import type { Orchestrator } from '../orchestrator/service.js';
 import { logger } from '../shared/logger.js';
 import { sdkRetryConfig } from '../shared/sdk-retry.js';
-import { RetrySafePersistenceLayer } from './idempotency-store.js';
+import { IdempotencyStore } from './idempotency-store.js';
 
 export interface ApiDeps {
   readonly orchestrator: Orchestrator;
   /** Where Idempotency-Key records live; without it the header is ignored. */
-  readonly idempotencyStore?: BasePersistenceLayer;
+  readonly idempotencyStore?: IdempotencyStore;
 }
 
 /**
@@ -23,6 +22,7 @@ export const depsFromEnv = perConfiguration(
     'taskTable',
     'eventBus',
     'stateMachines',
+    'stateMachineVersions',
     'idempotencyTable',
     'faultInjection',
     'executionConsole',
@@ -39,6 +39,6 @@ export const depsFromEnv = perConfiguration(
       logger.warn(`${envName('idempotencyTable')} is not set: Idempotency-Key headers are ignored`);
       return { orchestrator };
     }
-    return { orchestrator, idempotencyStore: new RetrySafePersistenceLayer(tableName) };
+    return { orchestrator, idempotencyStore: new IdempotencyStore(tableName) };
   },
 );

@@ -1,8 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { setting } from '../config/environment.js';
 import { CORRELATION_HEADER, logger } from '../shared/logger.js';
 import { powertools } from '../shared/powertools.js';
+import { conditionalGet } from './conditional-get.js';
 import { correlationIdOf } from './correlation.js';
+import { cors } from './cors.js';
 import { type ApiDeps, depsFromEnv } from './deps.js';
 import { HttpError, httpErrors, jsonResponse } from './http-errors.js';
 import { type IdempotentRequest, idempotencyKeyOf, makeIdempotentRunner } from './idempotency.js';
@@ -35,8 +38,11 @@ export const createApiHandler = (getDeps: () => ApiDeps) => {
     return operation(request, { orchestrator: (deps as ApiDeps).orchestrator, correlationId });
   };
 
+  // CORS outside httpErrors: the errors it answers get the headers too (functions/api/cors.ts).
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(powertools())
+    .use(cors(() => setting('consoleOrigins')))
+    .use(conditionalGet())
     .use(httpErrors())
     .handler(async (event, context) => {
       const correlationId = correlationIdOf(event);

@@ -57,7 +57,7 @@ const STATUS_BY_NAME: Readonly<Record<string, number>> = {
   RecoveryLimitError: 409,
 };
 
-/** Powertools idempotency errors a client can cause, with messages that do not echo internals. */
+/** Idempotency-Key errors a client can cause (functions/api/idempotency.ts), with messages that do not echo internals. */
 const IDEMPOTENCY: Readonly<Record<string, Described>> = {
   IdempotencyValidationError: {
     statusCode: 422,
@@ -74,6 +74,34 @@ const IDEMPOTENCY: Readonly<Record<string, Described>> = {
     },
     headers: { 'Retry-After': '1' },
   },
+};
+
+/**
+ * AWS's "busy or briefly failing" errors (throttling, internal errors, unavailability) that outlived
+ * the SDK's retries (functions/shared/sdk-retry.ts): a 503 with Retry-After, so a client sends the
+ * request again, which every route allows (reads change nothing, writes are conditional), rather
+ * than reading a 500 as a bug.
+ */
+const TRANSIENT_AWS_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+const TRANSIENT_RETRY_AFTER_SECONDS = 1;
+
+const transientAnswer: Described = {
+  statusCode: 503,
+  body: {
+    error: 'ServiceUnavailable',
+    message: 'DynamoDB or Step Functions is busy or briefly unavailable; retry after Retry-After seconds',
+  },
+  headers: { 'Retry-After': String(TRANSIENT_RETRY_AFTER_SECONDS) },
 };
 
 export const describeError = (thrown: unknown): Described => {
@@ -96,6 +124,11 @@ export const describeError = (thrown: unknown): Described => {
       statusCode,
       body: { error: error.name, message: error.message, ...(details ? { details } : {}) },
     };
+  }
+  // An AWS SDK error (it has $metadata) of a kind that passes: the request may be sent again.
+  if (TRANSIENT_AWS_ERRORS.has(error.name) && typeof error.$metadata === 'object') {
+    logger.warn('AWS busy or unavailable after retries: answered 503', { error });
+    return transientAnswer;
   }
   logger.error('unhandled error', { error });
   return { statusCode: 500, body: { error: 'InternalError', message: 'Internal error' } };

@@ -149,35 +149,24 @@ export const ERROR_RESPONSES = {
     example: { error: 'INTEGRATION_FAILURE', message: 'Internal server error' },
   },
   503: {
-    name: 'StartUnavailable',
+    name: 'ServiceUnavailable',
     source: 'handler',
     description:
-      '`StartUnavailable`: the workflow was created but Step Functions did not take its run, even ' +
-      "after the SDK's retries. `details.workflow` is the workflow, `failed` and recoverable. Retry " +
-      'the same request with the same Idempotency-Key after Retry-After seconds: the retry starts ' +
-      'this workflow (a recovery) and creates no other. Without the key, `POST /workflows/{id}/recover` ' +
-      'does the same.',
+      "`ServiceUnavailable`: DynamoDB or Step Functions throttled or failed even after the SDK's " +
+      'retries; send the same request again after Retry-After seconds (reads change nothing, every ' +
+      'write is conditional). On `POST /workflows` with `start`, `StartUnavailable`: the workflow ' +
+      'was created but Step Functions did not take its run; `details.workflow` is the workflow, ' +
+      '`failed` and recoverable. Retry the same request with the same Idempotency-Key after ' +
+      'Retry-After seconds: the retry starts this workflow (a recovery) and creates no other. ' +
+      'Without the key, `POST /workflows/{id}/recover` does the same.',
     example: {
-      error: 'StartUnavailable',
-      message:
-        `Workflow ${WORKFLOW_ID} was created, but its run could not be started (Step Functions did not ` +
-        'take it); the workflow is failed and recoverable. Retry this request with the same ' +
-        'Idempotency-Key after Retry-After seconds (that starts this workflow, it creates no other), or ' +
-        `POST /workflows/${WORKFLOW_ID}/recover.`,
-      details: {
-        workflow: {
-          workflowId: WORKFLOW_ID,
-          jobId: 'job-1',
-          status: 'failed',
-          errorMessage: 'Could not start execution: Service Unavailable',
-          recoveryAttempts: 0,
-          maxRecoveryAttempts: 3,
-        },
-      },
+      error: 'ServiceUnavailable',
+      message: 'DynamoDB or Step Functions is busy or briefly unavailable; retry after Retry-After seconds',
     },
     headers: {
       'Retry-After': {
-        description: 'Seconds to wait before retrying with the same Idempotency-Key',
+        description:
+          'Seconds to wait before sending the request again (with the same Idempotency-Key, if any)',
         required: true,
         schema: { type: 'string', pattern: '^\\d+$' },
       },
@@ -205,6 +194,7 @@ export const errorStatusesOf = (route: Route): ErrorStatus[] => {
     429,
     500,
     502,
+    503,
     504,
   ];
   return [...new Set(statuses)].sort((a, b) => a - b);

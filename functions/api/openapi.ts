@@ -1,6 +1,6 @@
-import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CORRELATION_HEADER } from '../shared/logger.js';
+import { createMetadataSchema, parameterComponents } from './openapi-parameters.js';
 import {
   correlationHeader,
   ERROR_RESPONSES,
@@ -81,27 +81,21 @@ export const PARAMETER_EXAMPLES: Readonly<Record<string, string | number>> = {
 };
 
 /**
- * `metadata` as documented: the API keeps any JSON object within its limits (schemas.ts, Metadata)
- * and the steps validate the keys they read, so the known keys are described, not constrained.
- * Once definitions declare their parameters (the versions/parameters issue), each definition's
- * parameter schema is referenced here. Fault injection (`faults`) is for local and test stacks
+ * `metadata` as a workflow answers with it: what was stored, the definition's parameters parsed at
+ * create (openapi-parameters.ts documents each), or, for a workflow created before its definition
+ * declared parameters, what it was given. Fault injection (`faults`) is for local and test stacks
  * only: a deployed stage's API documents none.
  */
 const METADATA_SCHEMA = {
   type: 'object',
   description:
-    'Free-form JSON object kept with the workflow and handed to every step: at most 16 KiB as JSON, ' +
-    '16 levels deep, non-empty keys, numbers 0 or 1e-100..2^53 in magnitude. The API stores it as ' +
-    'given; each step validates the keys it reads, so a bad value fails the workflow (a non-retryable ' +
-    "step error), not the request. Known keys are listed; a definition's own parameter schema will " +
-    'be referenced here once definitions declare them.',
+    "The workflow's metadata, handed to every step: the parameters of its definition as parsed at create, " +
+    "defaults filled in (each definition's schema: GET /definitions, or the `<Definition>Parameters` schemas " +
+    'here). A workflow created before its definition declared parameters keeps the object it was given.',
   properties: {
     dataset: {
-      description:
-        'dataset-build definitions: the synthetic dataset, `{items: 1..1000 (default 200), seed: integer ' +
-        '(default 1), duplicateRate: 0..0.9 (default 0.1), invalidRate: 0..0.9 (default 0.05), labels: ' +
-        '1..20 names of 1..40 characters (default cat, dog, bird)}`; unknown keys are ignored',
-      example: { items: 200, seed: 7, labels: ['cat', 'dog'] },
+      description: 'dataset-build definitions: the synthetic dataset (DatasetBuildParameters)',
+      example: { items: 200, seed: 7, duplicateRate: 0.1, invalidRate: 0.05, labels: ['cat', 'dog'] },
     },
     autoRecovery: {
       description: '`false`: a failure of this workflow is left to a person (no automatic recovery)',
@@ -111,121 +105,208 @@ const METADATA_SCHEMA = {
   additionalProperties: true,
 } as const;
 
-const ERROR_REF = '#/components/schemas/Error';
+type Json = Record<string, unknown>;
+
+const SCHEMAS = '#/components/schemas/';
+const ERROR_REF = `${SCHEMAS}Error`;
 const responseRef = (status: keyof typeof ERROR_RESPONSES) => ({
   $ref: `#/components/responses/${ERROR_RESPONSES[status].name}`,
 });
 
-const registerRoute = (registry: OpenAPIRegistry, route: Route): void => {
-  const idempotent = 'idempotent' in route && route.idempotent;
-  const doc = OPERATION_DOCS[route.operationId];
-  const headers = z.object({
-    ...(idempotent
+/** The named schemas of the document (components/schemas), filled as the routes are converted. */
+type Components = Map<string, Json>;
+
+/** `$ref`s of zod's output point to its `definitions`: here they are components/schemas. */
+const withComponentRefs = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(withComponentRefs);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === '$ref' && typeof value === 'string'
+        ? value.replace(/^#\/definitions\//, SCHEMAS)
+        : withComponentRefs(value),
+    ]),
+  );
+};
+
+const addComponent = (components: Components, name: string, schema: Json): void => {
+  const known = components.get(name);
+  // One name, one shape: the same id on two different schemas would make every $ref to it ambiguous.
+  if (known && JSON.stringify(known) !== JSON.stringify(schema))
+    throw new Error(`two different schemas have the id ${name}`);
+  components.set(name, schema);
+};
+
+/**
+ * A zod schema as an OpenAPI 3.0 schema object (zod's own z.toJSONSchema): requests as a client
+ * writes them (`input`: coercions and defaults), answers as the handler sends them (`output`). A
+ * part with an id (schemas.ts names the response shapes) goes to components/schemas once and is
+ * referred to by `$ref`.
+ */
+const openApiSchemaOf = (schema: z.core.$ZodType, io: 'input' | 'output', components: Components): Json => {
+  const json = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = zodSchema._zod.def as z.core.$ZodTypeDef & { catchall?: unknown };
+      // An answer's objects stay open (a client must accept a field added later); only a strict
+      // object, in a request, refuses unknown keys.
+      if (io === 'output' && def.type === 'object' && !def.catchall) delete jsonSchema.additionalProperties;
+      // A timestamp is `format: date-time`; the pattern zod adds (its ISO grammar) only repeats it.
+      if (jsonSchema.format === 'date-time') delete jsonSchema.pattern;
+      if (jsonSchema.type === 'integer') {
+        // `int()` is bounded by the safe integers: true of every integer the API handles, noise here.
+        if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+        if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+        // `positive()` is `{minimum: 0, exclusiveMinimum: true}`: for an integer that is `{minimum: 1}`,
+        // which JSON Schema tools of every draft read alike (a boolean exclusiveMinimum is draft-4 only).
+        if (jsonSchema.exclusiveMinimum === true && typeof jsonSchema.minimum === 'number') {
+          delete jsonSchema.exclusiveMinimum;
+          jsonSchema.minimum = Math.floor(jsonSchema.minimum) + 1;
+        }
+      }
+      // A named schema made optional is `{allOf: [{$ref}]}` (OpenAPI 3.0 ignores a $ref's siblings);
+      // with no sibling, the $ref alone says the same.
+      const [only, ...others] = Array.isArray(jsonSchema.allOf) ? jsonSchema.allOf : [];
+      if (only && others.length === 0 && Object.keys(jsonSchema).length === 1) {
+        delete jsonSchema.allOf;
+        Object.assign(jsonSchema, only);
+      }
+    },
+  }) as Json;
+  const { definitions, ...root } = json;
+  for (const [name, definition] of Object.entries((definitions ?? {}) as Record<string, Json>))
+    addComponent(components, name, withComponentRefs(definition) as Json);
+  return withComponentRefs(root) as Json;
+};
+
+/** The properties of an object schema as OpenAPI parameters (`path` ones are always required). */
+const parametersOf = (
+  schema: z.core.$ZodType,
+  location: 'path' | 'query' | 'header',
+  components: Components,
+): Json[] => {
+  const { properties = {}, required = [] } = openApiSchemaOf(schema, 'input', components) as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => ({
+    schema: property,
+    required: location === 'path' || required.includes(name),
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    name,
+    in: location,
+  }));
+};
+
+/** Conditional GETs (functions/api/conditional-get.ts): what the web console polls with. */
+const IF_NONE_MATCH = z
+  .optional(z.string().check(z.maxLength(1024)))
+  .check(z.describe('The ETag of an answer you hold: while the answer is the same, a 304 without a body'));
+const etagHeaders = {
+  ETag: {
+    description: "A tag of this answer's body: send it back as If-None-Match",
+    required: true,
+    schema: { type: 'string' },
+  },
+  'Cache-Control': {
+    description: '`no-cache`: revalidate before reuse',
+    schema: { type: 'string' },
+  },
+};
+const notModified = {
+  description: 'Not modified: the If-None-Match names the current answer; no body',
+  headers: { ...correlationHeader(true), ...etagHeaders },
+};
+
+/** The request headers a route reads: Idempotency-Key (if it honours one), the correlation id, If-None-Match. */
+const requestHeaders = (route: Route) =>
+  z.object({
+    ...('idempotent' in route && route.idempotent
       ? {
           'Idempotency-Key': z
-            .string()
-            .regex(/^[\x21-\x7e]{1,255}$/)
-            .optional()
-            .describe(
-              'Makes a retry safe: within 24 hours, the same key with the same body answers the first ' +
-                'response again; with another body, 422',
+            .optional(z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/)))
+            .check(
+              z.describe(
+                'Makes a retry safe: within 24 hours, the same key with the same body answers the first ' +
+                  'response again; with another body, 422',
+              ),
             ),
         }
       : {}),
     [CORRELATION_HEADER]: z
-      .string()
-      .optional()
-      .describe(
-        'Your id for this request, handed back and logged: used when 1-128 printable ASCII characters',
+      .optional(z.string())
+      .check(
+        z.describe(
+          'Your id for this request, handed back and logged: used when 1-128 printable ASCII characters',
+        ),
       ),
+    ...(route.method === 'GET' ? { 'If-None-Match': IF_NONE_MATCH } : {}),
   });
-  registry.registerPath({
-    method: route.method.toLowerCase() as 'get' | 'post',
-    path: route.path,
+
+/** One operation of the document, from its route. */
+const operationOf = (route: Route, components: Components): Json => {
+  const doc = OPERATION_DOCS[route.operationId];
+  const get = route.method === 'GET';
+  return {
     operationId: route.operationId,
     summary: route.summary,
-    request: {
-      ...('params' in route ? { params: route.params } : {}),
-      ...('query' in route ? { query: route.query as z.ZodObject } : {}),
-      headers,
-      ...('body' in route
-        ? {
-            body: {
-              required: 'bodyRequired' in route && route.bodyRequired === true,
-              content: {
-                'application/json': { schema: route.body, ...(doc.body ? { example: doc.body } : {}) },
+    parameters: [
+      ...('params' in route ? parametersOf(route.params, 'path', components) : []),
+      ...('query' in route ? parametersOf(route.query, 'query', components) : []),
+      ...parametersOf(requestHeaders(route), 'header', components),
+    ],
+    ...('body' in route
+      ? {
+          requestBody: {
+            required: 'bodyRequired' in route && route.bodyRequired === true,
+            content: {
+              'application/json': {
+                ...(doc.body ? { example: doc.body } : {}),
+                schema: openApiSchemaOf(route.body, 'input', components),
               },
             },
-          }
-        : {}),
-    },
+          },
+        }
+      : {}),
     responses: {
       [route.status]: {
         description: doc.answer,
-        headers: correlationHeader(true),
-        content: { 'application/json': { schema: route.response } },
+        headers: { ...correlationHeader(true), ...(get ? etagHeaders : {}) },
+        content: { 'application/json': { schema: openApiSchemaOf(route.response, 'output', components) } },
       },
+      ...(get ? { 304: notModified } : {}),
       ...Object.fromEntries(errorStatusesOf(route).map((status) => [status, responseRef(status)])),
     },
-  });
-};
-
-type Json = unknown;
-
-/**
- * `z.unknown()` becomes `{nullable: true}`, which OpenAPI 3.0 reads as nothing (nullable needs a
- * type): any JSON value is `{}`.
- */
-const anyValueWithoutNullable = (node: Json): Json => {
-  if (Array.isArray(node)) return node.map(anyValueWithoutNullable);
-  if (!node || typeof node !== 'object') return node;
-  const entries = Object.entries(node).map(([key, value]) => [key, anyValueWithoutNullable(value)] as const);
-  const object = Object.fromEntries(entries) as Record<string, Json>;
-  const typed = ['type', '$ref', 'allOf', 'anyOf', 'oneOf'].some((key) => key in object);
-  if (object.nullable === true && !typed) delete object.nullable;
-  return object;
-};
-
-/**
- * `z.number().int().positive()` becomes `{minimum: 0, exclusiveMinimum: true}`: for an integer that
- * is `{minimum: 1}`, which JSON Schema tools of every draft read alike (a boolean exclusiveMinimum
- * is draft-4 only).
- */
-const integerMinimums = (node: Json): Json => {
-  if (Array.isArray(node)) return node.map(integerMinimums);
-  if (!node || typeof node !== 'object') return node;
-  const object = Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, integerMinimums(value)]),
-  );
-  if (object.type === 'integer' && object.exclusiveMinimum === true && typeof object.minimum === 'number') {
-    delete object.exclusiveMinimum;
-    object.minimum = Math.floor(object.minimum) + 1;
-  }
-  return object;
+  };
 };
 
 /** Every `metadata` property (the workflow's, in requests and answers) refers to the Metadata schema. */
-const metadataByRef = (node: Json): Json => {
+const metadataByRef = (node: unknown): unknown => {
   if (Array.isArray(node)) return node.map(metadataByRef);
   if (!node || typeof node !== 'object') return node;
   const object = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, metadataByRef(value)]));
-  const properties = object.properties as Record<string, Json> | undefined;
+  const properties = object.properties as Record<string, unknown> | undefined;
   if (properties && typeof properties === 'object' && 'metadata' in properties)
-    object.properties = { ...properties, metadata: { $ref: '#/components/schemas/Metadata' } };
+    object.properties = { ...properties, metadata: { $ref: `${SCHEMAS}Metadata` } };
   return object;
 };
 
-interface Parameter {
-  name: string;
-  in: string;
-  example?: string | number;
-}
+/** The create body's `metadata` is the named definition's parameters, not any stored metadata. */
+const withCreateMetadata = (paths: Record<string, Record<string, Json>>): void => {
+  const body = (
+    paths['/workflows'] as { post: { requestBody: { content: Record<string, { schema: Json }> } } }
+  ).post.requestBody.content['application/json']?.schema as { properties: Record<string, unknown> };
+  body.properties.metadata = createMetadataSchema();
+};
 
-const withParameterExamples = (paths: Record<string, Record<string, { parameters?: Parameter[] }>>) => {
+/** Each parameter with an example in PARAMETER_EXAMPLES shows it. */
+const withParameterExamples = (paths: Record<string, Record<string, Json>>): void => {
   for (const item of Object.values(paths))
     for (const operation of Object.values(item))
-      for (const parameter of operation.parameters ?? []) {
-        const example = PARAMETER_EXAMPLES[parameter.name];
+      for (const parameter of (operation.parameters ?? []) as Json[]) {
+        const example = PARAMETER_EXAMPLES[parameter.name as string];
         if (example !== undefined) parameter.example = example;
       }
 };
@@ -245,30 +326,23 @@ const SERVERS = [
 
 /** The OpenAPI 3 document of the API, generated from the route table and its zod schemas. */
 export const buildOpenApiDocument = () => {
-  const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'sigv4', {
-    type: 'apiKey',
-    name: 'Authorization',
-    in: 'header',
-    description: 'AWS Signature Version 4 (IAM); the default (CDK context apiAuth=iam)',
-  });
-  registry.registerComponent('securitySchemes', 'apiKey', {
-    type: 'apiKey',
-    name: 'x-api-key',
-    in: 'header',
-    description: 'API key of the usage plan (CDK context apiAuth=apiKey)',
-  });
-  for (const [name, response] of Object.entries(errorResponseComponents(ERROR_REF)))
-    registry.registerComponent(
-      'responses',
-      name,
-      response as Parameters<OpenAPIRegistry['registerComponent']>[2],
-    );
-  for (const route of routes) registerRoute(registry, route);
-  // The error schema is named by its `meta({ id: 'Error' })`: listed here, it is in the document
-  // although only the responses above refer to it.
-  const definitions = [...registry.definitions, { type: 'schema' as const, schema: ErrorResponse }];
-  const generated = new OpenApiGeneratorV3(definitions).generateDocument({
+  // The error schema (id `Error`) is converted first: it is in the document although only the
+  // error responses refer to it.
+  const components: Components = new Map();
+  openApiSchemaOf(ErrorResponse, 'output', components);
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    const item = paths[route.path] ?? {};
+    item[route.method.toLowerCase()] = operationOf(route, components);
+    paths[route.path] = item;
+  }
+  const generated = metadataByRef({ schemas: Object.fromEntries(components), paths }) as {
+    schemas: Record<string, Json>;
+    paths: Record<string, Record<string, Json>>;
+  };
+  withCreateMetadata(generated.paths);
+  withParameterExamples(generated.paths);
+  return {
     openapi: '3.0.3',
     info: {
       title: 'Job orchestrator control API',
@@ -282,11 +356,26 @@ export const buildOpenApiDocument = () => {
     },
     servers: SERVERS,
     security: [{ sigv4: [] }, { apiKey: [] }],
-  });
-  const document = metadataByRef(integerMinimums(anyValueWithoutNullable(generated))) as typeof generated;
-  (document.components as { schemas: Record<string, unknown> }).schemas.Metadata = METADATA_SCHEMA;
-  withParameterExamples(document.paths as Parameters<typeof withParameterExamples>[0]);
-  return document;
+    components: {
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description: 'AWS Signature Version 4 (IAM); the default (CDK context apiAuth=iam)',
+        },
+        apiKey: {
+          type: 'apiKey',
+          name: 'x-api-key',
+          in: 'header',
+          description: 'API key of the usage plan (CDK context apiAuth=apiKey)',
+        },
+      },
+      responses: errorResponseComponents(ERROR_REF),
+      schemas: { ...generated.schemas, Metadata: METADATA_SCHEMA, ...parameterComponents() },
+    },
+    paths: generated.paths,
+  };
 };
 
 /** The document as written to docs/openapi.json (stable formatting, trailing newline). */

@@ -61,6 +61,13 @@ export const operations: Operations = {
   listDefinitions: (_input, { orchestrator }) => ({
     items: orchestrator
       .definitions()
-      .map(({ definition, stateMachineArn }) => definitionView(definition, stateMachineArn)),
+      .map(({ definition, current, stateMachineArn }) =>
+        definitionView(
+          definition,
+          current,
+          stateMachineArn,
+          orchestrator.parametersJsonSchemaOf(definition.name),
+        ),
+      ),
   }),
 };

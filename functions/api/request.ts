@@ -1,5 +1,7 @@
+// The 400s' messages are zod's English ones, which zod/mini does not load by itself.
+import '../shared/zod-locale.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError, type ValidationIssue } from '../domain/errors.js';
 import { HttpError } from './http-errors.js';
 import type { Route } from './routes.js';
@@ -33,7 +35,7 @@ const listKeys = (keys: readonly string[]): string => {
 };
 
 /** Turns zod issues into the `details` of a 400: where (the field path) and which rule. */
-const issuesOf = (where: string, error: z.ZodError): ValidationIssue[] =>
+const issuesOf = (where: string, error: z.core.$ZodError): ValidationIssue[] =>
   error.issues.slice(0, MAX_ISSUES).map((issue) => {
     const path = [where, ...issue.path.map(String)].filter(Boolean).join('.');
     const unknownKeys = issue.code === 'unrecognized_keys' ? listKeys(issue.keys) : '';
@@ -44,8 +46,8 @@ const issuesOf = (where: string, error: z.ZodError): ValidationIssue[] =>
     };
   });
 
-const validate = <S extends z.ZodType>(schema: S, where: string, value: unknown): z.output<S> => {
-  const result = schema.safeParse(value);
+const validate = <S extends z.core.$ZodType>(schema: S, where: string, value: unknown): z.output<S> => {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issues = issuesOf(where, result.error);
   const first = issues[0];

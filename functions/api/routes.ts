@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   CreateWorkflowBody,
   DefinitionList,
@@ -34,15 +34,15 @@ export interface RouteSpec {
   /** API Gateway resource path: `{name}` is a path parameter (the same syntax as OpenAPI). */
   readonly path: string;
   readonly summary: string;
-  readonly params?: z.ZodObject;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodObject;
+  readonly params?: z.core.$ZodObject;
+  readonly query?: z.core.$ZodType;
+  readonly body?: z.core.$ZodObject;
   /** A body must be sent (else it may be left out and means `{}`). */
   readonly bodyRequired?: boolean;
   /** Honours an `Idempotency-Key` header. */
   readonly idempotent?: boolean;
   readonly status: 200 | 201;
-  readonly response: z.ZodType;
+  readonly response: z.core.$ZodType;
   /** Error statuses the route can answer besides 400/415/500 (documented in OpenAPI). */
   readonly errors: readonly (404 | 409 | 422 | 503)[];
 }
@@ -194,7 +194,7 @@ export type Route = (typeof routes)[number];
 export type OperationId = Route['operationId'];
 export type RouteOf<Id extends OperationId> = Extract<Route, { operationId: Id }>;
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
 /** What an operation gets: the validated path parameters, query and body of its route. */
 export interface OperationInput<Id extends OperationId> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ItemOutcome } from '../contract/fan-out.js';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
 import { WorkflowStatus } from '../domain/statuses.js';
@@ -17,9 +17,11 @@ import { MAX_PAGE_LIMIT } from '../repositories/cursor.js';
  */
 export const Id = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[\x21-\x7e]+$/, 'must be 1-128 printable ASCII characters without spaces');
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[\x21-\x7e]+$/, 'must be 1-128 printable ASCII characters without spaces'),
+  );
 
 const MAX_METADATA_BYTES = 16_384;
 const MAX_METADATA_DEPTH = 16;
@@ -53,9 +55,8 @@ const unstorable = (value: unknown, depth: number): string | undefined => {
   return undefined;
 };
 
-export const Metadata = z
-  .record(z.string(), z.unknown())
-  .superRefine((value, ctx) => {
+export const Metadata = z.record(z.string(), z.unknown()).check(
+  z.superRefine((value, ctx) => {
     const problem = unstorable(value, 1);
     if (problem) ctx.addIssue({ code: 'custom', message: `metadata ${problem}` });
     else if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES)
@@ -63,91 +64,90 @@ export const Metadata = z
         code: 'custom',
         message: `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
       });
-  })
-  .describe('Free-form JSON object kept with the workflow');
+  }),
+  z.describe('Free-form JSON object kept with the workflow'),
+);
 
 // ---- requests -----------------------------------------------------------------------------------
 
 export const CreateWorkflowBody = z.strictObject({
-  jobId: Id.describe('The job this workflow builds a dataset for'),
-  definition: z.string().min(1).max(128).describe('Name of a workflow definition (GET /definitions)'),
-  metadata: Metadata.optional(),
-  start: z.boolean().optional().describe('Start the workflow at once'),
+  jobId: Id.check(z.describe('The job this workflow builds a dataset for')),
+  definition: z
+    .string()
+    .check(z.minLength(1), z.maxLength(128), z.describe('Name of a workflow definition (GET /definitions)')),
+  definitionVersion: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(64)))
+    .check(z.describe('A version of the definition (GET /definitions lists them); default the current one')),
+  metadata: z.optional(Metadata),
+  start: z.optional(z.boolean()).check(z.describe('Start the workflow at once')),
 });
 
 export const RecoverBody = z.strictObject({
   fromStep: z
-    .union([z.number().int().min(0).max(99), z.string().min(1).max(128)])
-    .optional()
-    .describe(
-      'Run this step (name or index) and every step that depends on it again, even if done; ' +
-        'without it the new run executes only the steps that are not done',
+    .optional(
+      z.union([
+        z.number().check(z.int(), z.minimum(0), z.maximum(99)),
+        z.string().check(z.minLength(1), z.maxLength(128)),
+      ]),
+    )
+    .check(
+      z.describe(
+        'Run this step (name or index) and every step that depends on it again, even if done; ' +
+          'without it the new run executes only the steps that are not done',
+      ),
     ),
   skip: z
-    .array(z.string().min(1).max(128))
-    .max(100)
-    .optional()
-    .describe(
-      'Steps to go on without: marked skipped (a skipped dependency counts as met); never a completed step',
+    .optional(z.array(z.string().check(z.minLength(1), z.maxLength(128))).check(z.maxLength(100)))
+    .check(
+      z.describe(
+        'Steps to go on without: marked skipped (a skipped dependency counts as met); never a completed step',
+      ),
     ),
-  reason: z.string().max(500).optional(),
+  reason: z.optional(z.string().check(z.maxLength(500))),
 });
 
 /** Lifecycle actions take no input; a body, if sent, must be an empty object. */
 export const EmptyBody = z.strictObject({});
 
-export const WorkflowIdParams = z.strictObject({ id: Id.describe('Workflow id') });
-export const JobIdParams = z.strictObject({ jobId: Id.describe('Job id') });
+export const WorkflowIdParams = z.strictObject({ id: Id.check(z.describe('Workflow id')) });
+export const JobIdParams = z.strictObject({ jobId: Id.check(z.describe('Job id')) });
 
-const Limit = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(MAX_PAGE_LIMIT)
-  .optional()
-  .describe(`Page size, 1..${MAX_PAGE_LIMIT} (default 25)`);
+const Limit = z
+  .optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_PAGE_LIMIT)))
+  .check(z.describe(`Page size, 1..${MAX_PAGE_LIMIT} (default 25)`));
 const Cursor = z
-  .string()
-  .min(1)
-  .max(2048)
-  .optional()
-  .describe('The nextCursor of the previous page, unchanged');
+  .optional(z.string().check(z.minLength(1), z.maxLength(2048)))
+  .check(z.describe('The nextCursor of the previous page, unchanged'));
 
 export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor });
 
 /** A step of a workflow, by name (its definition's step names are shorter and plainer than this). */
 export const TaskItemsParams = z.strictObject({
-  id: Id.describe('Workflow id'),
-  step: Id.describe("A fan-out step's name (a step of the workflow's definition with `forEach`)"),
+  id: Id.check(z.describe('Workflow id')),
+  step: Id.check(z.describe("A fan-out step's name (a step of the workflow's definition with `forEach`)")),
 });
 
 export const TaskItemsQuery = z.strictObject({
   status: z
-    .enum(['succeeded', 'failed'])
-    .optional()
-    .describe('Only the items with this outcome (default: every item that has an outcome)'),
+    .optional(z.enum(['succeeded', 'failed']))
+    .check(z.describe('Only the items with this outcome (default: every item that has an outcome)')),
   limit: Limit,
   cursor: Cursor,
 });
 
 export const HistoryQuery = z.strictObject({
-  run: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(999)
-    .optional()
-    .describe(
-      'Which run: 0 is the first execution, each recovery starts the next (default: the current run)',
+  run: z
+    .optional(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(999)))
+    .check(
+      z.describe(
+        'Which run: 0 is the first execution, each recovery starts the next (default: the current run)',
+      ),
     ),
   limit: Limit,
   // Step Functions' nextToken is up to 3096 characters: wrapped, ours is longer than other cursors.
   cursor: z
-    .string()
-    .min(1)
-    .max(8192)
-    .optional()
-    .describe('The nextCursor of the previous page, unchanged (it names its run)'),
+    .optional(z.string().check(z.minLength(1), z.maxLength(8192)))
+    .check(z.describe('The nextCursor of the previous page, unchanged (it names its run)')),
 });
 
 /** The named listings of workflows (status sets): not to be confused with workflowView(), a record's API shape. */
@@ -155,139 +155,162 @@ export const ListView = z.enum(['active', 'failed', 'recoverable']);
 
 export const ListWorkflowsQuery = z
   .strictObject({
-    view: ListView.optional().describe(
-      'active = running|recovering, failed, recoverable = failed with attempts left',
-    ),
-    status: WorkflowStatus.optional(),
-    jobId: Id.optional(),
+    view: z
+      .optional(ListView)
+      .check(z.describe('active = running|recovering, failed, recoverable = failed with attempts left')),
+    status: z.optional(WorkflowStatus),
+    jobId: z.optional(Id),
     createdDay: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a UTC date YYYY-MM-DD')
-      .optional()
-      .describe('Workflows created on this UTC day'),
+      .optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a UTC date YYYY-MM-DD')))
+      .check(z.describe('Workflows created on this UTC day')),
     limit: Limit,
     cursor: Cursor,
   })
-  .superRefine((query, ctx) => {
-    const filters = (['view', 'status', 'jobId', 'createdDay'] as const).filter(
-      (k) => query[k] !== undefined,
-    );
-    // Each combination is one indexed Query; these are the ones an index serves (no Scan: docs/architecture.md, "Storage").
-    const served = filters.length <= 1 || (filters.length === 2 && query.status && query.jobId);
-    if (filters.length === 0)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['view'],
-        message: 'give one of view, status, jobId or createdDay',
-      });
-    else if (!served)
-      ctx.addIssue({
-        code: 'custom',
-        path: [filters[1] as string],
-        message: `cannot combine ${filters.join(' and ')}: only status with jobId combine`,
-      });
-  });
+  .check(
+    z.superRefine((query, ctx) => {
+      const filters = (['view', 'status', 'jobId', 'createdDay'] as const).filter(
+        (k) => query[k] !== undefined,
+      );
+      // Each combination is one indexed Query; these are the ones an index serves (no Scan: docs/architecture.md, "Storage").
+      const served = filters.length <= 1 || (filters.length === 2 && query.status && query.jobId);
+      if (filters.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['view'],
+          message: 'give one of view, status, jobId or createdDay',
+        });
+      else if (!served)
+        ctx.addIssue({
+          code: 'custom',
+          path: [filters[1] as string],
+          message: `cannot combine ${filters.join(' and ')}: only status with jobId combine`,
+        });
+    }),
+  );
 
 // ---- responses ----------------------------------------------------------------------------------
 
-// `meta({ id })` names a response shape: the OpenAPI document shows it once, under components/schemas.
-export const WorkflowResponse = WorkflowRecord.omit({ pauseTokens: true, completedSteps: true }).meta({
+/**
+ * Names a response shape: the OpenAPI document shows it once, under components/schemas. A copy is
+ * named, never the schema given (another module's), and through the registry rather than a
+ * `z.meta` check, which z.extend would copy onto every extension of it.
+ */
+const named = <T extends z.core.$ZodType>(schema: T, meta: { id: string; description?: string }): T => {
+  const copy = z.clone(schema);
+  z.globalRegistry.add(copy, meta);
+  return copy;
+};
+
+export const WorkflowResponse = named(z.omit(WorkflowRecord, { pauseTokens: true, completedSteps: true }), {
   id: 'Workflow',
 });
 /** A recovery answers with the workflow and the steps its new run executes. */
-export const RecoverResponse = WorkflowResponse.extend({
-  rerun: z
-    .array(z.string())
-    .describe('The steps the new run executes; every other done step keeps its result and is not run again'),
-}).meta({ id: 'Recovery' });
+export const RecoverResponse = named(
+  z.extend(WorkflowResponse, {
+    rerun: z
+      .array(z.string())
+      .check(
+        z.describe(
+          'The steps the new run executes; every other done step keeps its result and is not run again',
+        ),
+      ),
+  }),
+  { id: 'Recovery' },
+);
 /** A task as the API shows it: without its ledger pointer (its items: GET …/tasks/{step}/items). */
-export const TaskResponse = TaskRecord.omit({ itemsLedger: true })
-  .extend({
-    id: z.string().describe('`<workflowId>:<stepIndex>`'),
-  })
-  .meta({ id: 'Task' });
+export const TaskResponse = named(
+  z.extend(z.omit(TaskRecord, { itemsLedger: true }), {
+    id: z.string().check(z.describe('`<workflowId>:<stepIndex>`')),
+  }),
+  { id: 'Task' },
+);
 
-export const ProgressResponse = ProgressView.meta({ id: 'Progress' });
+export const ProgressResponse = named(ProgressView, { id: 'Progress' });
 
 /** A page of a listing: its items and the cursor of the next page, if any. */
-export const pageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+export const pageSchema = <T extends z.core.$ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
 
 export const WorkflowPage = pageSchema(WorkflowResponse);
 export const TaskList = z.object({ items: z.array(TaskResponse) });
 
 /** One item's outcome in a fan-out step's ledger, with the item's index in the step's item list. */
-export const ItemOutcomeResponse = z
-  .object({
-    index: z.number().int().min(0).describe("The item's index in the step's item list"),
+export const ItemOutcomeResponse = named(
+  z.object({
+    index: z.number().check(z.int(), z.minimum(0), z.describe("The item's index in the step's item list")),
     ...ItemOutcome.shape,
-    attempts: z.number().int().min(0).describe('Attempts of the item over every run of the step'),
+    attempts: z
+      .number()
+      .check(z.int(), z.minimum(0), z.describe('Attempts of the item over every run of the step')),
     result: z
-      .unknown()
-      .optional()
-      .describe("The item's result (at most 2 KB as JSON); absent when its handler returned none"),
+      .optional(z.unknown())
+      .check(z.describe("The item's result (at most 2 KB as JSON); absent when its handler returned none")),
     error: z
-      .object({ type: z.string(), message: z.string() })
-      .optional()
-      .describe("A failed item's last error: its name and message (at most 500 characters)"),
-  })
-  .meta({ id: 'ItemOutcome' });
+      .optional(z.object({ type: z.string(), message: z.string() }))
+      .check(z.describe("A failed item's last error: its name and message (at most 500 characters)")),
+  }),
+  { id: 'ItemOutcome' },
+);
 /** A page of a fan-out step's item outcomes, in index order. */
 export const ItemPage = pageSchema(ItemOutcomeResponse);
 
 /** One event of an execution history: AWS's HistoryEvent (orchestrator/history-view.ts). */
-export const HistoryEventResponse = HistoryEventView.meta({ id: 'HistoryEvent' });
-export const WorkflowRun = z
-  .object({
-    run: z.number().int().min(0),
-    executionArn: z.string().describe('Its Step Functions execution'),
-  })
-  .meta({ id: 'WorkflowRun' });
+export const HistoryEventResponse = named(HistoryEventView, { id: 'HistoryEvent' });
+export const WorkflowRun = named(
+  z.object({
+    run: z.number().check(z.int(), z.minimum(0)),
+    executionArn: z.string().check(z.describe('Its Step Functions execution')),
+  }),
+  { id: 'WorkflowRun' },
+);
 /** A page of the execution history of one run of a workflow, with the runs it has. */
-export const HistoryPage = z
-  .object({
+export const HistoryPage = named(
+  z.object({
     workflowId: z.string(),
     runs: z
       .array(WorkflowRun)
-      .describe('Every run of the workflow, the first first; empty until it is started'),
+      .check(z.describe('Every run of the workflow, the first first; empty until it is started')),
     run: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('The run shown; absent when the workflow was never started'),
-    executionArn: z.string().optional().describe("The run's execution"),
+      .optional(z.number().check(z.int(), z.minimum(0)))
+      .check(z.describe('The run shown; absent when the workflow was never started')),
+    executionArn: z.optional(z.string()).check(z.describe("The run's execution")),
     executionFound: z
-      .boolean()
-      .optional()
-      .describe(
-        'false when Step Functions has no history of the execution: kept 90 days after it ended, none ' +
-          'when its start failed (and, locally, none from before the stack restarted)',
+      .optional(z.boolean())
+      .check(
+        z.describe(
+          'false when Step Functions has no history of the execution: kept 90 days after it ended, none ' +
+            'when its start failed (and, locally, none from before the stack restarted)',
+        ),
       ),
-    events: z.array(HistoryEventResponse).describe('The events of this page, in order'),
-    nextCursor: z.string().optional(),
-  })
-  .meta({ id: 'WorkflowHistory' });
+    events: z.array(HistoryEventResponse).check(z.describe('The events of this page, in order')),
+    nextCursor: z.optional(z.string()),
+  }),
+  { id: 'WorkflowHistory' },
+);
 
-export const DefinitionResponse = DefinitionView.meta({ id: 'Definition' });
+export const DefinitionResponse = named(DefinitionView, { id: 'Definition' });
 export const DefinitionList = z.object({ items: z.array(DefinitionResponse) });
 
 /**
  * Every error answer, the handler's (http-errors.ts) and API Gateway's own (its gateway responses),
  * as the OpenAPI document shows it; `details` is any JSON value (`{}` in the document).
  */
-export const ErrorResponse = z
-  .object({
+export const ErrorResponse = named(
+  z.object({
     error: z
       .string()
-      .describe(
-        "The handler's error class (ValidationError, NotFoundError, InvalidTransitionError...) or, " +
-          "for API Gateway's own answers, its response type (THROTTLED, ACCESS_DENIED...)",
+      .check(
+        z.describe(
+          "The handler's error class (ValidationError, NotFoundError, InvalidTransitionError...) or, " +
+            "for API Gateway's own answers, its response type (THROTTLED, ACCESS_DENIED...)",
+        ),
       ),
-    message: z.string().describe('What went wrong, for people'),
+    message: z.string().check(z.describe('What went wrong, for people')),
     details: z
-      .unknown()
-      .optional()
-      .describe('Per error class: the field problems of a ValidationError, the ids of a NotFoundError...'),
-  })
-  .meta({ id: 'Error', description: 'Every error answer of the API' });
+      .optional(z.unknown())
+      .check(
+        z.describe('Per error class: the field problems of a ValidationError, the ids of a NotFoundError...'),
+      ),
+  }),
+  { id: 'Error', description: 'Every error answer of the API' },
+);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ForEach } from './fan-out.js';
 
 /*
@@ -9,25 +9,25 @@ import { ForEach } from './fan-out.js';
 
 /** A validated step with every default applied and dependencies resolved to indices. */
 export const WorkflowStep = z.object({
-  index: z.number().int().min(0),
+  index: z.int().check(z.minimum(0)),
   name: z.string(),
   taskType: z.string(),
   /** Module of the step's Lambda handler, relative to the repository root. */
   handler: z.string(),
   /** Retries after the first attempt (attempts = maxRetries + 1). */
-  maxRetries: z.number().int().min(0),
-  dependencies: z.array(z.number().int().min(0)).readonly(),
+  maxRetries: z.int().check(z.minimum(0)),
+  dependencies: z.readonly(z.array(z.int().check(z.minimum(0)))),
   /** Seconds per attempt. */
-  timeout: z.number().int().positive(),
+  timeout: z.int().check(z.positive()),
   /** Seconds a run is expected to take: weights progress and the ETA. */
-  estimatedDuration: z.number().min(0),
+  estimatedDuration: z.number().check(z.minimum(0)),
   retry: z.object({
-    maxDelay: z.number().int().min(1),
+    maxDelay: z.int().check(z.minimum(1)),
     jitter: z.boolean(),
-    nonRetryable: z.array(z.string()).readonly(),
+    nonRetryable: z.readonly(z.array(z.string())),
   }),
   /** Present on a fan-out step: its items and batching (docs/behaviour.md, "Fan-out"). */
-  forEach: ForEach.optional(),
+  forEach: z.optional(ForEach),
 });
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
@@ -35,8 +35,13 @@ export const WorkflowDefinition = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
-  maxRecoveryAttempts: z.number().int().min(1),
-  steps: z.array(WorkflowStep).readonly(),
+  maxRecoveryAttempts: z.int().check(z.minimum(1)),
+  /**
+   * The id of the parameter schema `metadata` is checked against at create, one of
+   * functions/parameters/registry.ts; absent: any metadata (the definition declares none).
+   */
+  parameters: z.optional(z.string()),
+  steps: z.readonly(z.array(WorkflowStep)),
 });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinition>;
 

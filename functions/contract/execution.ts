@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Key of a step in the execution's `skip` and `results` objects (JSONPath-safe, unlike names). */
 export const stepKey = (stepIndex: number): string => `s${stepIndex}`;
@@ -12,7 +12,7 @@ export const ResultReference = z.object({
   /** With the task item (at most 1 KB), or as an object in the results bucket. */
   stored: z.enum(['task', 's3']),
   /** Size of the result as JSON, in bytes. */
-  bytes: z.number().int().min(0),
+  bytes: z.int().check(z.minimum(0)),
 });
 export type ResultReference = z.infer<typeof ResultReference>;
 
@@ -33,6 +33,11 @@ export const ExecutionInput = z.object({
   runToken: z.string(),
   skip: z.record(z.string(), z.literal(true)),
   results: z.record(z.string(), z.unknown()),
+  /**
+   * The workflow's shard of the status indexes: the state machine's own status writes key them with
+   * it, having no hash of their own (functions/repositories/index-keys.ts).
+   */
+  indexShard: z.int().check(z.minimum(0)),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
 
@@ -45,33 +50,33 @@ export const StepEvent = z.object({
   jobId: z.string(),
   definition: z.string(),
   step: z.string(),
-  stepIndex: z.number().int().min(0),
+  stepIndex: z.int().check(z.minimum(0)),
   /** Step names by index: results travel under `s{index}` keys and handlers see them by name. */
   stepNames: z.array(z.string()),
-  maxRetries: z.number().int().min(0),
+  maxRetries: z.int().check(z.minimum(0)),
   nonRetryable: z.array(z.string()),
   /** This step is the last to finish in every run: its progress write also completes the workflow. */
   completesWorkflow: z.boolean(),
   executionArn: z.string(),
   /** The indexes of the steps this one depends on: the results `StepContext.results()` reads. */
-  dependencies: z.array(z.number().int().min(0)).optional(),
+  dependencies: z.optional(z.array(z.int().check(z.minimum(0)))),
   /**
    * Only from executions started before results were stored outside the state (they have no
    * `dependencies`): every earlier step's result itself, under `s{index}` keys.
    */
-  results: z.record(z.string(), z.unknown()).optional(),
+  results: z.optional(z.record(z.string(), z.unknown())),
   /** Optional: executions started before correlation ids existed have none. */
-  correlationId: z.string().optional(),
+  correlationId: z.optional(z.string()),
   /** The run's token (execution input); absent from executions started before runs had one. */
-  runToken: z.string().optional(),
+  runToken: z.optional(z.string()),
 });
 export type StepEvent = z.infer<typeof StepEvent>;
 
 /** What the pause gate receives: the token that resume completes. */
 export const PauseGateEvent = z.object({
   workflowId: z.string(),
-  jobId: z.string().optional(),
-  correlationId: z.string().optional(),
+  jobId: z.optional(z.string()),
+  correlationId: z.optional(z.string()),
   step: z.string(),
   token: z.string(),
 });

@@ -1,15 +1,15 @@
 /**
  * Named errors. The `name` is the contract: the API maps it to an HTTP status, and Step Functions
- * matches it in `Retry.ErrorEquals` (non-retryable errors fail a step at once).
+ * matches it in `Retry.ErrorEquals` (non-retryable errors fail a step at once). Each class states it
+ * as a string: the bundles are minified without keeping class names (README, "Performance").
  */
 export class OrchestratorError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = 'OrchestratorError';
 }
 
 export class NotFoundError extends OrchestratorError {
+  override name = 'NotFoundError';
+
   constructor(
     readonly entity: 'Workflow' | 'Task' | 'Definition' | 'Job',
     readonly id: string,
@@ -26,6 +26,8 @@ export interface ValidationIssue {
 }
 
 export class ValidationError extends OrchestratorError {
+  override name = 'ValidationError';
+
   constructor(
     message: string,
     readonly issues: readonly ValidationIssue[] = [],
@@ -35,11 +37,15 @@ export class ValidationError extends OrchestratorError {
 }
 
 /** An invalid workflow definition; fails `cdk synth` and the API with every problem at once. */
-export class WorkflowDefinitionError extends ValidationError {}
+export class WorkflowDefinitionError extends ValidationError {
+  override name = 'WorkflowDefinitionError';
+}
 
 export type TransitionSubject = 'workflow' | 'task';
 
 export class InvalidTransitionError extends OrchestratorError {
+  override name = 'InvalidTransitionError';
+
   constructor(
     readonly subject: TransitionSubject,
     readonly action: string,
@@ -52,6 +58,8 @@ export class InvalidTransitionError extends OrchestratorError {
 }
 
 export class RecoveryLimitError extends OrchestratorError {
+  override name = 'RecoveryLimitError';
+
   constructor(
     readonly attempts: number,
     readonly maxAttempts: number,
@@ -61,6 +69,8 @@ export class RecoveryLimitError extends OrchestratorError {
 }
 
 export class InvalidCursorError extends ValidationError {
+  override name = 'InvalidCursorError';
+
   constructor() {
     super('cursor is not a cursor returned by this API', [
       { path: 'cursor', rule: 'opaque', message: 'pass back the nextCursor of a previous page unchanged' },
@@ -69,19 +79,29 @@ export class InvalidCursorError extends ValidationError {
 }
 
 /** Thrown by a step handler for a failure no retry can fix: Step Functions fails the step at once. */
-export class FatalStepError extends OrchestratorError {}
+export class FatalStepError extends OrchestratorError {
+  override name = 'FatalStepError';
+}
 
 /** The workflow is paused: the step does not start, and the state machine parks at its pause gate. */
-export class WorkflowPausedError extends OrchestratorError {}
+export class WorkflowPausedError extends OrchestratorError {
+  override name = 'WorkflowPausedError';
+}
 
 /** The workflow was cancelled: the step does not start and the execution ends. */
-export class WorkflowCancelledError extends OrchestratorError {}
+export class WorkflowCancelledError extends OrchestratorError {
+  override name = 'WorkflowCancelledError';
+}
 
 /** The invocation belongs to an execution that no longer runs this workflow (a recovery replaced it). */
-export class StaleExecutionError extends OrchestratorError {}
+export class StaleExecutionError extends OrchestratorError {
+  override name = 'StaleExecutionError';
+}
 
 /** More of a fan-out step's items failed than it tolerates: retrying the step would not change that. */
-export class ToleratedFailureExceededError extends OrchestratorError {}
+export class ToleratedFailureExceededError extends OrchestratorError {
+  override name = 'ToleratedFailureExceededError';
+}
 
 /** Errors that no retry can fix, whatever a step's own policy says; Step Functions fails them at once. */
 export const NON_RETRYABLE_ERRORS = [

@@ -1,28 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-/** A plain tuple too, so that clients (the CLI) take the statuses without bundling zod. */
-export const WORKFLOW_STATUSES = [
-  'pending',
-  'running',
-  'paused',
-  'completed',
-  'failed',
-  'cancelled',
-  'recovering',
-] as const;
+import { TASK_STATUSES, WORKFLOW_STATUSES } from './status-names.js';
+
+export { TASK_STATUSES, WORKFLOW_STATUSES };
 export const WorkflowStatus = z.enum(WORKFLOW_STATUSES);
 export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
 
-export const TaskStatus = z.enum([
-  'pending',
-  'queued',
-  'running',
-  'retrying',
-  'completed',
-  'failed',
-  'skipped',
-  'cancelled',
-]);
+export const TaskStatus = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
 /** The listing views (docs/behaviour.md, "Statuses and transitions"): `active` and `failed` are status sets. */

@@ -1,5 +1,5 @@
 import { type HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /*
  * A Step Functions execution history event as the API shows it: AWS's HistoryEvent (the shape
@@ -12,32 +12,37 @@ import * as z from 'zod';
 export const DATA_LIMIT = 8192;
 
 const DataDetails = z
-  .object({ truncated: z.boolean().optional() })
-  .describe(
-    `true when the data text beside it was cut: by Step Functions, or by this API to ${DATA_LIMIT} bytes`,
-  )
-  .meta({ id: 'HistoryEventDataDetails' });
+  .object({ truncated: z.optional(z.boolean()) })
+  .check(
+    z.describe(
+      `true when the data text beside it was cut: by Step Functions, or by this API to ${DATA_LIMIT} bytes`,
+    ),
+    z.meta({ id: 'HistoryEventDataDetails' }),
+  );
 const data = (what: string, flagged = true) =>
   z
-    .string()
-    .optional()
-    .describe(`${what}, as JSON text: at most ${DATA_LIMIT} bytes${flagged ? ' (see its *Details)' : ''}`);
+    .optional(z.string())
+    .check(
+      z.describe(`${what}, as JSON text: at most ${DATA_LIMIT} bytes${flagged ? ' (see its *Details)' : ''}`),
+    );
 const Failure = z
   .object({
-    error: z.string().optional().describe('The error name, e.g. States.TaskFailed'),
-    cause: z.string().optional().describe(`Its cause (at most ${DATA_LIMIT} bytes)`),
+    error: z.optional(z.string()).check(z.describe('The error name, e.g. States.TaskFailed')),
+    cause: z.optional(z.string()).check(z.describe(`Its cause (at most ${DATA_LIMIT} bytes)`)),
   })
-  .meta({ id: 'HistoryEventFailure' });
+  .check(z.meta({ id: 'HistoryEventFailure' }));
 const taskResource = {
-  resourceType: z.string().describe('The integration: lambda, dynamodb, events, states...'),
-  resource: z.string().describe('Its action: invoke, updateItem, putEvents...'),
+  resourceType: z.string().check(z.describe('The integration: lambda, dynamodb, events, states...')),
+  resource: z.string().check(z.describe('Its action: invoke, updateItem, putEvents...')),
 };
-const TaskFailure = z.object({ ...taskResource, ...Failure.shape }).meta({ id: 'HistoryEventTaskFailure' });
-const TaskCredentials = z.object({ roleArn: z.string().optional() });
+const TaskFailure = z
+  .object({ ...taskResource, ...Failure.shape })
+  .check(z.meta({ id: 'HistoryEventTaskFailure' }));
+const TaskCredentials = z.object({ roleArn: z.optional(z.string()) });
 const MapIteration = z
-  .object({ name: z.string().optional(), index: z.number().int().optional() })
-  .meta({ id: 'HistoryEventMapIteration' });
-const Output = z.object({ output: data('The output'), outputDetails: DataDetails.optional() });
+  .object({ name: z.optional(z.string()), index: z.optional(z.int()) })
+  .check(z.meta({ id: 'HistoryEventMapIteration' }));
+const Output = z.object({ output: data('The output'), outputDetails: z.optional(DataDetails) });
 
 /** Every `*EventDetails` of AWS's HistoryEvent (those of @aws-sdk/client-sfn's model), by key. */
 const DETAILS = {
@@ -46,11 +51,11 @@ const DETAILS = {
   activityScheduledEventDetails: z.object({
     resource: z.string(),
     input: data('The input'),
-    inputDetails: DataDetails.optional(),
-    timeoutInSeconds: z.number().optional(),
-    heartbeatInSeconds: z.number().optional(),
+    inputDetails: z.optional(DataDetails),
+    timeoutInSeconds: z.optional(z.number()),
+    heartbeatInSeconds: z.optional(z.number()),
   }),
-  activityStartedEventDetails: z.object({ workerName: z.string().optional() }),
+  activityStartedEventDetails: z.object({ workerName: z.optional(z.string()) }),
   activitySucceededEventDetails: Output,
   activityTimedOutEventDetails: Failure,
   taskFailedEventDetails: TaskFailure,
@@ -58,9 +63,9 @@ const DETAILS = {
     ...taskResource,
     region: z.string(),
     parameters: data('The effective parameters', false),
-    timeoutInSeconds: z.number().optional(),
-    heartbeatInSeconds: z.number().optional(),
-    taskCredentials: TaskCredentials.optional(),
+    timeoutInSeconds: z.optional(z.number()),
+    heartbeatInSeconds: z.optional(z.number()),
+    taskCredentials: z.optional(TaskCredentials),
   }),
   taskStartFailedEventDetails: TaskFailure,
   taskStartedEventDetails: z.object(taskResource),
@@ -71,16 +76,16 @@ const DETAILS = {
   executionFailedEventDetails: Failure,
   executionStartedEventDetails: z.object({
     input: data('The input'),
-    inputDetails: DataDetails.optional(),
-    roleArn: z.string().optional(),
-    stateMachineAliasArn: z.string().optional(),
-    stateMachineVersionArn: z.string().optional(),
+    inputDetails: z.optional(DataDetails),
+    roleArn: z.optional(z.string()),
+    stateMachineAliasArn: z.optional(z.string()),
+    stateMachineVersionArn: z.optional(z.string()),
   }),
   executionSucceededEventDetails: Output,
   executionAbortedEventDetails: Failure,
   executionTimedOutEventDetails: Failure,
-  executionRedrivenEventDetails: z.object({ redriveCount: z.number().int().optional() }),
-  mapStateStartedEventDetails: z.object({ length: z.number().int().optional() }),
+  executionRedrivenEventDetails: z.object({ redriveCount: z.optional(z.int()) }),
+  mapStateStartedEventDetails: z.object({ length: z.optional(z.int()) }),
   mapIterationStartedEventDetails: MapIteration,
   mapIterationSucceededEventDetails: MapIteration,
   mapIterationFailedEventDetails: MapIteration,
@@ -88,38 +93,37 @@ const DETAILS = {
   lambdaFunctionFailedEventDetails: Failure,
   lambdaFunctionScheduleFailedEventDetails: Failure,
   lambdaFunctionScheduledEventDetails: z.object({
-    resource: z.string().describe("The Lambda function's ARN"),
+    resource: z.string().check(z.describe("The Lambda function's ARN")),
     input: data('The payload'),
-    inputDetails: DataDetails.optional(),
-    timeoutInSeconds: z.number().optional(),
-    taskCredentials: TaskCredentials.optional(),
+    inputDetails: z.optional(DataDetails),
+    timeoutInSeconds: z.optional(z.number()),
+    taskCredentials: z.optional(TaskCredentials),
   }),
   lambdaFunctionStartFailedEventDetails: Failure,
   lambdaFunctionSucceededEventDetails: Output,
   lambdaFunctionTimedOutEventDetails: Failure,
   stateEnteredEventDetails: z.object({
-    name: z.string().describe("The state's name"),
+    name: z.string().check(z.describe("The state's name")),
     input: data('The input'),
-    inputDetails: DataDetails.optional(),
+    inputDetails: z.optional(DataDetails),
   }),
   stateExitedEventDetails: z.object({
-    name: z.string().describe("The state's name"),
+    name: z.string().check(z.describe("The state's name")),
     ...Output.shape,
     assignedVariables: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe(`Variables assigned (left out beyond ${DATA_LIMIT} bytes in all)`),
-    assignedVariablesDetails: DataDetails.optional(),
+      .optional(z.record(z.string(), z.string()))
+      .check(z.describe(`Variables assigned (left out beyond ${DATA_LIMIT} bytes in all)`)),
+    assignedVariablesDetails: z.optional(DataDetails),
   }),
-  mapRunStartedEventDetails: z.object({ mapRunArn: z.string().optional() }),
+  mapRunStartedEventDetails: z.object({ mapRunArn: z.optional(z.string()) }),
   mapRunFailedEventDetails: Failure,
   mapRunRedrivenEventDetails: z.object({
-    mapRunArn: z.string().optional(),
-    redriveCount: z.number().int().optional(),
+    mapRunArn: z.optional(z.string()),
+    redriveCount: z.optional(z.int()),
   }),
   evaluationFailedEventDetails: z.object({
     ...Failure.shape,
-    location: z.string().optional(),
+    location: z.optional(z.string()),
     state: z.string(),
   }),
 } as const;
@@ -128,23 +132,20 @@ type DetailsKey = keyof typeof DETAILS;
 const DETAILS_KEYS = Object.keys(DETAILS) as DetailsKey[];
 
 export const HistoryEventView = z.object({
-  id: z.number().int().min(1).describe('1, 2, 3... in the order of the history'),
+  id: z.int().check(z.minimum(1), z.describe('1, 2, 3... in the order of the history')),
   previousEventId: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('The event before this one in its branch of the execution (0 for the first)'),
+    .optional(z.int().check(z.minimum(0)))
+    .check(z.describe('The event before this one in its branch of the execution (0 for the first)')),
   timestamp: z.iso.datetime(),
-  type: z.enum(HistoryEventType).describe("Step Functions' event type"),
-  ...Object.fromEntries(DETAILS_KEYS.map((key) => [key, DETAILS[key].optional()])),
-}) as z.ZodObject<
+  type: z.enum(HistoryEventType).check(z.describe("Step Functions' event type")),
+  ...Object.fromEntries(DETAILS_KEYS.map((key) => [key, z.optional(DETAILS[key])])),
+}) as z.ZodMiniObject<
   {
-    id: z.ZodNumber;
-    previousEventId: z.ZodOptional<z.ZodNumber>;
-    timestamp: z.ZodISODateTime;
-    type: z.ZodEnum<typeof HistoryEventType>;
-  } & { [K in DetailsKey]: z.ZodOptional<(typeof DETAILS)[K]> }
+    id: z.ZodMiniInt;
+    previousEventId: z.ZodMiniOptional<z.ZodMiniInt>;
+    timestamp: z.ZodMiniISODateTime;
+    type: z.ZodMiniEnum<typeof HistoryEventType>;
+  } & { [K in DetailsKey]: z.ZodMiniOptional<(typeof DETAILS)[K]> }
 >;
 export type HistoryEventView = z.input<typeof HistoryEventView>;
 

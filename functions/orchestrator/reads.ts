@@ -1,16 +1,24 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { z } from 'zod/mini';
 import type { WorkflowDefinition } from '../contract/definition.js';
+import type { DefinitionVersions, VersionArns } from '../contract/definition-versions.js';
 import type { ItemOutcome } from '../contract/fan-out.js';
 import { workflowDefinitions } from '../definitions/catalog.js';
+import { type ParameterJsonSchemas, parameterJsonSchemaOf } from '../definitions/parameter-schemas.js';
+import { definitionVersions } from '../definitions/versions.js';
 import { InvalidCursorError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import { parametersByDefinition } from '../parameters/workflow-parameters.js';
 import { type Page, type PageInput, pageLimit } from '../repositories/cursor.js';
 import type { Repositories } from '../repositories/from-env.js';
 import { ItemLedger } from '../repositories/item-ledger.js';
 import type { WorkflowStoreContext } from '../repositories/workflow-store.js';
+import { itemResultsIn } from '../results/item-results.js';
+import { resultStoreFromEnv } from '../results/result-store.js';
 import { type HistoryInput, type WorkflowHistory, workflowHistory } from './history.js';
 import type { WorkflowFilter } from './run-input.js';
 import type { StateMachineArns } from './state-machines-config.js';
+import { DefinitionVersionMap } from './versions.js';
 import { progressView } from './views.js';
 
 export interface OrchestratorDeps {
@@ -18,6 +26,10 @@ export interface OrchestratorDeps {
   readonly store: WorkflowStoreContext;
   readonly sfn: SFNClient;
   readonly stateMachines: StateMachineArns;
+  /** Definition → version → Step Functions version ARN (STATE_MACHINE_VERSIONS); unset: runs start on `stateMachines`. */
+  readonly versionArns?: VersionArns;
+  /** @default every recorded version (functions/definitions/versions.json) */
+  readonly definitionVersions?: DefinitionVersions;
   /** @default every shipped definition (state-machines/registry.ts) */
   readonly definitions?: readonly WorkflowDefinition[];
   readonly now?: () => Date;
@@ -29,6 +41,10 @@ export interface OrchestratorDeps {
   readonly delayedStart?: string;
   /** Where fan-out steps' item outcomes are read. @default an ItemLedger on `store` (the task table) */
   readonly ledger?: ItemLedger;
+  /** The parameter schemas definitions name by id. @default functions/parameters/registry.ts */
+  readonly parameterSchemas?: readonly z.core.$ZodObject[];
+  /** Their JSON Schema, by definition name. @default functions/definitions/parameter-schemas.json */
+  readonly parameterJsonSchemas?: ParameterJsonSchemas;
 }
 
 /** One item's outcome, with its index in the step's item list. */
@@ -47,12 +63,47 @@ export class OrchestratorReads {
   protected readonly now: () => Date;
   /** The definitions served here, by name: looked up in one place. */
   protected readonly served: ReadonlyMap<string, WorkflowDefinition>;
+  /** Each served definition's parameters (with the orchestrator's own keys), by definition name. */
+  protected readonly parameters: ReadonlyMap<string, z.core.$ZodObject>;
+  /** Which version of its definition a workflow runs, and on which state machine version. */
+  protected readonly versions: DefinitionVersionMap;
   private ledger: ItemLedger | undefined;
 
   constructor(protected readonly deps: OrchestratorDeps) {
     this.now = deps.now ?? (() => new Date());
     this.served = new Map((deps.definitions ?? workflowDefinitions).map((d) => [d.name, d]));
+    this.parameters = parametersByDefinition([...this.served.values()], {
+      faultInjection: deps.faultInjection === true,
+      ...(deps.parameterSchemas ? { schemas: deps.parameterSchemas } : {}),
+    });
     this.ledger = deps.ledger;
+    this.versions = new DefinitionVersionMap(
+      deps.definitionVersions ?? definitionVersions,
+      this.served,
+      deps.versionArns,
+    );
+  }
+
+  /**
+   * The parameters of this definition as JSON Schema, as GET /definitions shows them: generated at
+   * build time (functions/definitions/parameter-schemas.ts); undefined when it declares none.
+   */
+  parametersJsonSchemaOf(definitionName: string): Readonly<Record<string, unknown>> | undefined {
+    if (!this.parameters.has(definitionName)) return undefined;
+    const faultInjection = this.deps.faultInjection === true;
+    const schema = this.deps.parameterJsonSchemas
+      ? parameterJsonSchemaOf(definitionName, faultInjection, this.deps.parameterJsonSchemas)
+      : parameterJsonSchemaOf(definitionName, faultInjection);
+    if (!schema)
+      throw new Error(
+        `functions/definitions/parameter-schemas.json has no JSON Schema of the parameters of "${definitionName}": run npm run definitions`,
+      );
+    return schema;
+  }
+
+  /** The parameters a create of this definition takes: undefined when it declares none (any metadata). */
+  parametersOf(definitionName: string): z.core.$ZodObject | undefined {
+    return this.parameters.get(definitionName);
   }
 
   async get(workflowId: string): Promise<WorkflowRecord> {
@@ -87,12 +138,20 @@ export class OrchestratorReads {
     throw new ValidationError(message, [{ path: 'view', rule: 'filter-required', message }]);
   }
 
-  /** The shipped definitions, each with the state machine that runs it here (if deployed). */
-  definitions(): { definition: WorkflowDefinition; stateMachineArn?: string }[] {
-    return [...this.served.values()].map((definition) => {
-      const stateMachineArn = this.deps.stateMachines[definition.name];
-      return stateMachineArn ? { definition, stateMachineArn } : { definition };
-    });
+  /**
+   * Every version of the shipped definitions this stack runs (oldest first, the current one last),
+   * each with the state machine (version) that runs it here, if deployed.
+   */
+  definitions(): { definition: WorkflowDefinition; current: boolean; stateMachineArn?: string }[] {
+    return [...this.served.values()].flatMap((served) =>
+      this.versions.versionsOf(served).map((definition) => {
+        const current = definition === served;
+        const stateMachineArn =
+          this.versions.arnOf(definition.name, definition.version) ??
+          this.deps.stateMachines[definition.name];
+        return stateMachineArn ? { definition, current, stateMachineArn } : { definition, current };
+      }),
+    );
   }
 
   async tasks(workflowId: string): Promise<TaskRecord[]> {
@@ -107,7 +166,7 @@ export class OrchestratorReads {
    */
   async items(workflowId: string, stepName: string, page: ItemPageInput = {}): Promise<Page<IndexedOutcome>> {
     const workflow = await this.get(workflowId);
-    const definition = this.served.get(workflow.definitionName);
+    const definition = this.versions.definitionOf(workflow.definitionName, workflow.definitionVersion);
     if (!definition) throw new NotFoundError('Definition', workflow.definitionName);
     const step = definition.steps.find((s) => s.name === stepName);
     if (!step) throw new NotFoundError('Task', `step "${stepName}" of workflow ${workflowId}`);
@@ -125,6 +184,7 @@ export class OrchestratorReads {
     this.ledger ??= new ItemLedger({
       doc: this.deps.store.doc,
       tableName: this.deps.store.tasks,
+      results: itemResultsIn(resultStoreFromEnv),
       ...(this.deps.now ? { now: this.deps.now } : {}),
     });
     const { items, cursor } = await this.ledger.page(task.itemsLedger, {

@@ -9,6 +9,8 @@ import { isDoneTaskStatus, type WorkflowStatus } from '../domain/statuses.js';
 export interface CreateWorkflowInput {
   readonly jobId: string;
   readonly definition: string;
+  /** A version of the definition to create it on (GET /definitions lists them). @default the current one */
+  readonly definitionVersion?: string;
   readonly metadata?: Record<string, unknown>;
   /** Start it at once. */
   readonly start?: boolean;

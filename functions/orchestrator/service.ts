@@ -1,9 +1,4 @@
-import {
-  DescribeExecutionCommand,
-  SendTaskSuccessCommand,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ulid } from 'ulid';
 import type { WorkflowDefinition } from '../contract/definition.js';
 import type { ExecutionInput } from '../contract/execution.js';
@@ -16,11 +11,12 @@ import {
 } from '../domain/errors.js';
 import { computeProgress } from '../domain/progress.js';
 import type { WorkflowRecord } from '../domain/records.js';
-import { isDoneTaskStatus } from '../domain/statuses.js';
-import { workflowSourcesOf } from '../domain/transitions.js';
+import { parseParameters } from '../parameters/parse.js';
+import { statusShardOf } from '../repositories/index-keys.js';
 import { createWorkflowWithTasks } from '../repositories/workflow-store.js';
 import { logger } from '../shared/logger.js';
 import { recordRecovery, recordWorkflowFinished } from '../shared/metrics.js';
+import { cancelRun, MAX_CANCEL_ROUNDS } from './cancel.js';
 import { closeInFlightTasks } from './open-tasks.js';
 import { OrchestratorReads } from './reads.js';
 import { planRerun } from './rerun-plan.js';
@@ -32,15 +28,12 @@ import {
   type RunRequest,
   runInput,
 } from './run-input.js';
+import { ignoreAlreadyDone } from './sfn-calls.js';
 
-/** The error a cancel stops its execution with: how the recovery side tells a cancel from a failure. */
-export const CANCEL_ERROR = 'WorkflowCancelled';
+export { CANCEL_ERROR } from './cancel.js';
 
 /** Statuses of an execution that is over: nothing it waits on can be released any more. */
 const ENDED_EXECUTION = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
-
-/** Errors of Step Functions that mean "already done": a retried call must not fail on them. */
-const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken', 'ExecutionDoesNotExist']);
 
 /**
  * The one place that implements the workflow lifecycle: create, start, pause, resume, cancel,
@@ -49,23 +42,28 @@ const ALREADY_DONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'
 export class Orchestrator extends OrchestratorReads {
   async create(input: CreateWorkflowInput): Promise<WorkflowRecord> {
     // An unknown definition is bad input to create (400), not a missing resource (404).
-    const definition = this.served.get(input.definition);
-    if (!definition) {
+    const served = this.served.get(input.definition);
+    if (!served) {
       const known = [...this.served.keys()].join(', ');
       const message = `definition must be one of: ${known}`;
       throw new ValidationError(message, [{ path: 'definition', rule: 'known-definition', message }]);
     }
+    // The current version, or the one the create pins: the workflow keeps it for all its runs.
+    const definition = this.versions.forCreate(served, input.definitionVersion);
     if (input.metadata?.faults !== undefined && !this.deps.faultInjection) {
       const message =
         'metadata.faults is accepted only where fault injection is on (the local stack, or a stage deployed with -c faultInjection=true)';
       throw new ValidationError(message, [{ path: 'metadata.faults', rule: 'fault-injection-off', message }]);
     }
+    // Checked against the definition's parameters, defaults filled in: the parsed value is stored.
+    const parameters = this.parametersOf(definition.name);
+    const metadata = parameters ? parseParameters(parameters, input.metadata ?? {}) : (input.metadata ?? {});
     const workflow = await createWorkflowWithTasks(this.deps.store, {
       workflow: {
         jobId: input.jobId,
         definitionName: definition.name,
         definitionVersion: definition.version,
-        metadata: input.metadata ?? {},
+        metadata,
         ...(input.correlationId ? { correlationId: input.correlationId } : {}),
         maxRecoveryAttempts: definition.maxRecoveryAttempts,
       },
@@ -118,7 +116,7 @@ export class Orchestrator extends OrchestratorReads {
     }
     const { record, pauseTokens } = await this.deps.repos.workflows.markResumed(workflowId);
     for (const token of Object.values(pauseTokens)) {
-      await this.ignoreAlreadyDone(
+      await ignoreAlreadyDone(
         this.deps.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
       );
     }
@@ -172,40 +170,21 @@ export class Orchestrator extends OrchestratorReads {
     }
   }
 
-  /** Stops the execution now; every task that had not finished becomes cancelled. */
+  /**
+   * Stops the execution now; every task that had not finished becomes cancelled. One round per run:
+   * a start or recovery that moved the workflow to another run meanwhile is cancelled in turn.
+   */
   async cancel(workflowId: string): Promise<WorkflowRecord> {
-    const { workflows, tasks } = this.deps.repos;
-    const workflow = await this.get(workflowId);
-    if (!workflowSourcesOf('cancelled').includes(workflow.status))
-      throw new InvalidTransitionError('workflow', 'cancel', workflow.status, 'cancelled');
-    // 1. Every open task is cancelled first: from here no step can start or complete, since each
-    //    step's own task write is conditioned on its task (docs/behaviour.md, "Cancel").
-    await tasks.cancelOpenTasks(workflowId);
-    // 2. The execution stops; named so that a cancel interrupted here is finished by the recovery
-    //    handler or the reconciler, not mistaken for a failure.
-    if (workflow.executionArn) {
-      await this.ignoreAlreadyDone(
-        this.deps.sfn.send(
-          new StopExecutionCommand({
-            executionArn: workflow.executionArn,
-            error: CANCEL_ERROR,
-            cause: 'Cancelled by request',
-          }),
-        ),
-      );
+    for (let round = 1; ; round++) {
+      const workflow = await this.get(workflowId);
+      // Cancelled meanwhile by whoever saw a run end on this cancel's task writes (the recovery
+      // handler finishing a cancel, docs/behaviour.md "Cancel"): this cancel's outcome, no refusal.
+      if (round > 1 && workflow.status === 'cancelled') return workflow;
+      const outcome = await cancelRun(this.deps, workflow, round < MAX_CANCEL_ROUNDS);
+      if (outcome === 'another-run') continue;
+      if (outcome.committed) recordWorkflowFinished('cancelled');
+      return outcome.record;
     }
-    // 3. The commit, with progress counted from the tasks, which can no longer change.
-    const doneSteps = async () =>
-      (await tasks.getByWorkflow(workflowId))
-        .filter((t) => isDoneTaskStatus(t.status))
-        .map((t) => t.taskName);
-    const done = await doneSteps();
-    const cancelled = await workflows.markCancelled(workflowId, done);
-    // A recovery committed between 1 and 3 may have reset tasks: they are cancelled too.
-    if ((await tasks.cancelOpenTasks(workflowId)) > 0)
-      await workflows.recountCancelled(workflowId, await doneSteps());
-    recordWorkflowFinished('cancelled');
-    return cancelled;
   }
 
   /**
@@ -316,18 +295,25 @@ export class Orchestrator extends OrchestratorReads {
   /** Marks the workflow running with the execution's ARN, then starts that execution (idempotent by name). */
   private async launch(
     workflow: WorkflowRecord,
-    input: Omit<ExecutionInput, 'runToken'>,
+    input: Omit<ExecutionInput, 'runToken' | 'indexShard'>,
   ): Promise<WorkflowRecord> {
-    const stateMachineArn = this.deps.stateMachines[workflow.definitionName];
-    if (!stateMachineArn) throw new NotFoundError('Definition', workflow.definitionName);
+    const machineArn = this.deps.stateMachines[workflow.definitionName];
+    if (!machineArn) throw new NotFoundError('Definition', workflow.definitionName);
+    // Its version's state machine (README, "Versions"); an execution's ARN never names the version.
+    const stateMachineArn =
+      this.versions.arnOf(workflow.definitionName, workflow.definitionVersion) ?? machineArn;
     const name = executionName(workflow.workflowId, workflow.recoveryAttempts);
-    const executionArn = executionArnOf(stateMachineArn, name);
+    const executionArn = executionArnOf(machineArn, name);
     // A record from before runs had tokens gets one here (its own is kept otherwise).
     const running = await this.deps.repos.workflows.markRunning(workflow.workflowId, {
       executionArn,
       runToken: workflow.runToken ?? ulid(),
     });
-    const executionInput: ExecutionInput = { ...input, runToken: running.runToken as string };
+    const executionInput: ExecutionInput = {
+      ...input,
+      runToken: running.runToken as string,
+      indexShard: statusShardOf(workflow.workflowId),
+    };
     try {
       await this.deps.sfn.send(
         new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(executionInput) }),
@@ -348,14 +334,6 @@ export class Orchestrator extends OrchestratorReads {
     const definition = this.served.get(name);
     if (!definition) throw new NotFoundError('Definition', name);
     return definition;
-  }
-
-  private async ignoreAlreadyDone(call: Promise<unknown>): Promise<void> {
-    try {
-      await call;
-    } catch (error) {
-      if (!ALREADY_DONE.has((error as Error).name)) throw error;
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { WorkflowDefinition } from '../contract/definition.js';
 import { consoleUrlOf } from '../contract/executions.js';
 import { ItemCounters } from '../contract/fan-out.js';
@@ -34,33 +34,37 @@ export const ProgressView = z.object({
   workflowId: z.string(),
   jobId: z.string(),
   status: WorkflowStatus,
-  progress: z.number().int(),
-  currentStep: z.number().int(),
-  totalSteps: z.number().int(),
-  completedTasks: z.number().int(),
-  failedTasks: z.number().int(),
-  runningTasks: z.number().int(),
-  totalTasks: z.number().int(),
-  recoveryAttempts: z.number().int(),
-  maxRecoveryAttempts: z.number().int(),
-  startedAt: z.string().nullable(),
-  completedAt: z.string().nullable(),
+  progress: z.int(),
+  currentStep: z.int(),
+  totalSteps: z.int(),
+  completedTasks: z.int(),
+  failedTasks: z.int(),
+  runningTasks: z.int(),
+  totalTasks: z.int(),
+  recoveryAttempts: z.int(),
+  maxRecoveryAttempts: z.int(),
+  startedAt: z.nullable(z.string()),
+  completedAt: z.nullable(z.string()),
   weightedProgress: z.number(),
-  eta: z.string().nullable(),
-  executionArn: z.string().nullable(),
-  consoleUrl: z.string().nullable(),
+  eta: z.nullable(z.string()),
+  executionArn: z.nullable(z.string()),
+  consoleUrl: z.nullable(z.string()),
   tasks: z.array(
     z.object({
       id: z.string(),
       name: z.string(),
       type: z.string(),
       status: TaskStatus,
-      retryCount: z.number().int(),
-      errorMessage: z.string().nullable(),
-      items: ItemCounters.nullable().describe(
-        "A fan-out step's items once it has listed them: how many, and how many succeeded and failed " +
-          '(updated once per batch); null for any other step',
-      ),
+      retryCount: z.int(),
+      errorMessage: z.nullable(z.string()),
+      items: z
+        .nullable(ItemCounters)
+        .check(
+          z.describe(
+            "A fan-out step's items once it has listed them: how many, and how many succeeded and failed " +
+              '(updated once per batch); null for any other step',
+          ),
+        ),
     }),
   ),
 });
@@ -111,16 +115,37 @@ export const progressView = (
 export const DefinitionView = z.object({
   name: z.string(),
   version: z.string(),
+  current: z
+    .boolean()
+    .check(
+      z.describe(
+        'The version a create uses unless it names another (`definitionVersion`); one per definition',
+      ),
+    ),
   description: z.string(),
-  maxRecoveryAttempts: z.number().int(),
-  stateMachineArn: z.string().nullable(),
+  maxRecoveryAttempts: z.int(),
+  stateMachineArn: z
+    .nullable(z.string())
+    .check(
+      z.describe(
+        "The state machine (its Step Functions version, when published) this version's runs start on",
+      ),
+    ),
+  parameters: z
+    .nullable(z.record(z.string(), z.unknown()))
+    .check(
+      z.describe(
+        "The JSON Schema (draft 2020-12) a create's `metadata` is checked against, defaults included; " +
+          'null when the definition declares no parameters (any metadata object)',
+      ),
+    ),
   steps: z.array(
     z.object({
-      index: z.number().int(),
+      index: z.int(),
       name: z.string(),
       taskType: z.string(),
-      maxRetries: z.number().int(),
-      dependencies: z.array(z.number().int()),
+      maxRetries: z.int(),
+      dependencies: z.array(z.int()),
       timeout: z.number(),
       estimatedDuration: z.number(),
     }),
@@ -128,12 +153,20 @@ export const DefinitionView = z.object({
 });
 export type DefinitionView = z.infer<typeof DefinitionView>;
 
-export const definitionView = (definition: WorkflowDefinition, stateMachineArn?: string): DefinitionView => ({
+export const definitionView = (
+  definition: WorkflowDefinition,
+  current: boolean,
+  stateMachineArn?: string,
+  /** The definition's parameters as JSON Schema (functions/parameters/json-schema.ts). */
+  parameters?: Record<string, unknown>,
+): DefinitionView => ({
   name: definition.name,
   version: definition.version,
+  current,
   description: definition.description,
   maxRecoveryAttempts: definition.maxRecoveryAttempts,
   stateMachineArn: stateMachineArn ?? null,
+  parameters: parameters ?? null,
   steps: definition.steps.map((step) => ({
     index: step.index,
     name: step.name,

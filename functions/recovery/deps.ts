@@ -25,6 +25,7 @@ export const recoveryDepsFromEnv = perConfiguration(
     'taskTable',
     'eventBus',
     'stateMachines',
+    'stateMachineVersions',
     'delayedStart',
     'recoveryBaseDelaySeconds',
     'automaticRecovery',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { executionFailureMessage } from '../contract/executions.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
@@ -16,9 +16,9 @@ export const ExecutionStatusChange = z.object({
     executionArn: z.string(),
     stateMachineArn: z.string(),
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']),
-    input: z.string().nullish(),
-    error: z.string().nullish(),
-    cause: z.string().nullish(),
+    input: z.nullish(z.string()),
+    error: z.nullish(z.string()),
+    cause: z.nullish(z.string()),
   }),
 });
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;

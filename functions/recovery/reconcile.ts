@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { recordReconcilerRepairs } from '../shared/metrics.js';
 import { powertools } from '../shared/powertools.js';
 import { type RecoveryDeps, recoveryDepsFromEnv } from './deps.js';
@@ -11,12 +11,12 @@ import { type ReconcileOptions, type ReconcileSummary, reconcile } from './recon
  * as the local stack says of its previous process when it starts.
  */
 export const ReconcileRequest = z.object({
-  detail: z
-    .object({
-      executionsLostBefore: z.iso.datetime().optional(),
-      lostCause: z.string().min(1).max(500).optional(),
-    })
-    .optional(),
+  detail: z.optional(
+    z.object({
+      executionsLostBefore: z.optional(z.iso.datetime()),
+      lostCause: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+    }),
+  ),
 });
 
 const optionsOf = (event: unknown): ReconcileOptions => {

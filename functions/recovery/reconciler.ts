@@ -3,7 +3,7 @@ import { executionArnOf, executionFailureMessage, executionName } from '../contr
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { WorkflowRecord } from '../domain/records.js';
 import { isTerminalWorkflowStatus, type WorkflowStatus } from '../domain/statuses.js';
-import { closeInFlightTasks, IN_FLIGHT_TASK_STATUSES } from '../orchestrator/open-tasks.js';
+import { closeInFlightTasks } from '../orchestrator/open-tasks.js';
 import { logger } from '../shared/logger.js';
 import { recoverAutomatically } from './automatic.js';
 import { LAUNCH_WINDOW_SECONDS, lostExecutionMessage } from './config.js';
@@ -59,7 +59,7 @@ const NON_TERMINAL: readonly WorkflowStatus[] = ['recovering', 'paused', 'runnin
 type Execution = DescribeExecutionCommandOutput | undefined;
 
 /**
- * Compares every non-terminal workflow (Query of the byStatus index, page by page, never a Scan) with
+ * Compares every non-terminal workflow (Query of the status index's shards, page by page, never a Scan) with
  * its execution and repairs what a lost event or a crash left wrong; then closes tasks left in flight
  * under a workflow that ended. Each repair is one conditional write, so a pass racing the event
  * handler (or another pass) cannot undo newer work.
@@ -311,33 +311,31 @@ const recoverLostFailures = async (
   }
 };
 
-/** Tasks still in flight under a workflow that ended (or vanished): the task index, never a Scan. */
+/**
+ * Tasks still in flight under a workflow that ended: the failed and cancelled workflows the sparse
+ * `unsettledWorkflows` index still holds (never a Scan), once their own path had time to close them.
+ * Closing them, then dropping the mark (only if the workflow has not moved since), settles each.
+ */
 const closeOrphanedTasks = async (
   deps: RecoveryDeps,
   stale: (at: string) => boolean,
   summary: ReconcileSummary,
 ): Promise<void> => {
-  const seen = new Set<string>();
-  for (const status of IN_FLIGHT_TASK_STATUSES) {
-    for await (const task of pages((cursor) =>
-      deps.repos.tasks.listByStatus(status, { limit: 100, ...cursor }),
-    )) {
-      if (seen.has(task.workflowId) || !stale(task.updatedAt)) continue;
-      seen.add(task.workflowId);
-      const workflow = await deps.repos.workflows.getById(task.workflowId);
-      if (workflow && !isTerminalWorkflowStatus(workflow.status)) continue;
-      const outcome = workflow?.status === 'failed' ? 'failed' : 'cancelled';
-      try {
+  const unsettled = pages((cursor) => deps.repos.workflows.listUnsettled({ limit: 100, ...cursor }));
+  for await (const workflow of unsettled) {
+    if (!stale(workflow.updatedAt)) continue;
+    try {
+      if (isTerminalWorkflowStatus(workflow.status))
         summary.tasksClosed += await closeInFlightTasks(
           deps.repos,
-          task.workflowId,
-          outcome,
-          `Workflow ${workflow?.status ?? 'gone'}`,
+          workflow.workflowId,
+          workflow.status === 'failed' ? 'failed' : 'cancelled',
+          `Workflow ${workflow.status}`,
         );
-      } catch (error) {
-        summary.errors++;
-        logger.error('reconcile: closing tasks failed', { workflowId: task.workflowId, error });
-      }
+      await deps.repos.workflows.settle(workflow.workflowId, workflow.updatedAt);
+    } catch (error) {
+      summary.errors++;
+      logger.error('reconcile: closing tasks failed', { workflowId: workflow.workflowId, error });
     }
   }
 };

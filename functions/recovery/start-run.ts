@@ -1,13 +1,13 @@
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '../shared/logger.js';
 import { powertools } from '../shared/powertools.js';
 import { type RecoveryDeps, recoveryDepsFromEnv } from './deps.js';
 
 /** The delayed-start execution's input, handed on by its Lambda task after the Wait. */
 export const StartRunEvent = z.object({
-  workflowId: z.string().min(1),
-  run: z.number().int().min(1),
+  workflowId: z.string().check(z.minLength(1)),
+  run: z.int().check(z.minimum(1)),
 });
 
 /**

@@ -12,7 +12,8 @@ import { TASK_TABLE } from './table-schema.js';
  *   v           (N)                 version: 1 on the chunk's first write, +1 on every write after
  *   ns, nf      (N)                 outcomes of the chunk that succeeded / failed (page() filters on them)
  *   i<index>    (M)                 one item's outcome: { s: 'ok' | 'failed', a: attempts,
- *                                   r?: the result as its JSON text (absent: none), e?: { t: type, m: message } }
+ *                                   r?: the result as its JSON text (absent: none), or b?: the id of the
+ *                                   results object that holds it, e?: { t: type, m: message } }
  *
  * A ledger record has none of the index key attributes (`status`, `createdDay`, `createdAt`,
  * `executionArn`), so it is in no GSI, and no `expiresAt`: retention deletes it with its task.
@@ -59,6 +60,8 @@ export interface StoredOutcome {
   readonly s: 'ok' | 'failed';
   readonly a: number;
   readonly r?: string;
+  /** The id of the results object holding this item's result, instead of `r` (item-ledger.ts). */
+  readonly b?: string;
   readonly e?: { readonly t: string; readonly m: string };
 }
 
@@ -89,16 +92,36 @@ export const encodeOutcome = (index: number, outcome: ItemOutcome): StoredOutcom
   };
 };
 
-export const decodeOutcome = (stored: StoredOutcome): ItemOutcome => ({
-  status: stored.s === 'ok' ? 'succeeded' : 'failed',
-  attempts: Number(stored.a),
-  ...(stored.r === undefined ? {} : { result: JSON.parse(stored.r) }),
-  ...(stored.e ? { error: { type: stored.e.t, message: stored.e.m } } : {}),
-});
+/** Results objects by id: each maps item indexes (as strings) to results. */
+export type LoadedResults = ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+
+export const decodeOutcome = (index: number, stored: StoredOutcome, loaded?: LoadedResults): ItemOutcome => {
+  const fromObject = () => {
+    const results = loaded?.get(stored.b as string);
+    if (!results || !(String(index) in results))
+      throw new Error(`item ${index}: its result is in results object ${stored.b}, which was not read`);
+    return { result: results[String(index)] };
+  };
+  return {
+    status: stored.s === 'ok' ? 'succeeded' : 'failed',
+    attempts: Number(stored.a),
+    ...(stored.b !== undefined
+      ? fromObject()
+      : stored.r === undefined
+        ? {}
+        : { result: JSON.parse(stored.r) }),
+    ...(stored.e ? { error: { type: stored.e.t, message: stored.e.m } } : {}),
+  };
+};
 
 /** Whether two stored outcomes are the same (then writing one over the other changes nothing). */
 export const sameOutcome = (a: StoredOutcome, b: StoredOutcome): boolean =>
-  a.s === b.s && Number(a.a) === Number(b.a) && a.r === b.r && a.e?.t === b.e?.t && a.e?.m === b.e?.m;
+  a.s === b.s &&
+  Number(a.a) === Number(b.a) &&
+  a.r === b.r &&
+  a.b === b.b &&
+  a.e?.t === b.e?.t &&
+  a.e?.m === b.e?.m;
 
 /** A ledger record, decoded. */
 export interface Chunk {
@@ -129,6 +152,7 @@ export const outcomeBytes = (index: number, stored: StoredOutcome): number =>
   48 +
   itemAttr(index).length +
   Buffer.byteLength(stored.r ?? '') +
+  Buffer.byteLength(stored.b ?? '') +
   Buffer.byteLength(stored.e?.t ?? '') +
   Buffer.byteLength(stored.e?.m ?? '');
 

@@ -19,12 +19,12 @@ const isConditionFailure = (error: unknown): boolean =>
   (error as Error).name === 'ConditionalCheckFailedException';
 
 /**
- * record() on a server without TransactWriteItems (dynalite, the local stack's Java-free choice):
- * each chunk is written alone, version-checked, then the task's counters move by that chunk's
- * change. Each change is still counted once by exactly one writer; only a crash between the two
+ * How record() writes: each chunk alone, version-checked, then the task's counters move by that
+ * chunk's change. Each change is counted once by exactly one writer; only a crash between the two
  * writes leaves the live counters short (and a move of the task between its check and the writes
  * lets one batch land on the old list), and a step's verdict reads the ledger, never them
- * (docs/behaviour.md, "Fan-out").
+ * (docs/behaviour.md, "Fan-out"). No transaction: it would cost twice the write units
+ * (docs/dynamodb.md), and dynalite has none.
  */
 export const recordOneByOne = async (
   writer: SequentialWriter,

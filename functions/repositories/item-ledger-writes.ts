@@ -8,7 +8,6 @@ import {
   FAILED_ATTR,
   type ItemChange,
   itemAttr,
-  outcomeBytes,
   type StoredOutcome,
   SUCCEEDED_ATTR,
   VERSION_ATTR,
@@ -17,16 +16,13 @@ import { type TaskKey, taskKey } from './items.js';
 
 /*
  * How ItemLedger.record writes (item-ledger.ts): the changes of each touched chunk against what it
- * holds, packed into transactions that also move the task's counters.
+ * holds, and the move of the task's counters they make, as the two updates of one chunk write
+ * (item-ledger-sequential.ts; once a transaction, hence the shape).
  */
 
 /** The task attributes the ledger keeps: its current ledger partition and its item counters. */
 export const LEDGER_ATTR = 'itemsLedger';
 export const COUNTERS_ATTR = 'items';
-
-/** TransactWriteItems' most actions (one of them is the task's) and a margin under its 4 MB. */
-const TRANSACT_ACTIONS = 100;
-const TRANSACT_BYTES = 3_000_000;
 
 /** The changes of one chunk, against the chunk as read (its version is checked). */
 export interface ChunkWrite {
@@ -41,27 +37,6 @@ export const changesOf = (chunk: Chunk, next: ReadonlyMap<number, StoredOutcome>
     .sort(([a], [b]) => a - b)
     .flatMap(([index, stored]) => changeOf(index, chunk.outcomes.get(index), stored) ?? []),
 });
-
-/** Chunk writes in transactions: at most 99 chunks (the task takes the 100th action) and ~3 MB each. */
-export const packed = (writes: readonly ChunkWrite[]): ChunkWrite[][] => {
-  const groups: ChunkWrite[][] = [];
-  let group: ChunkWrite[] = [];
-  let bytes = 0;
-  for (const write of writes) {
-    const after = new Map(write.chunk.outcomes);
-    for (const change of write.changes) after.set(change.index, change.stored);
-    const size = 200 + [...after].reduce((sum, [index, stored]) => sum + outcomeBytes(index, stored), 0);
-    if (group.length > 0 && (group.length === TRANSACT_ACTIONS - 1 || bytes + size > TRANSACT_BYTES)) {
-      groups.push(group);
-      group = [];
-      bytes = 0;
-    }
-    group.push(write);
-    bytes += size;
-  }
-  if (group.length > 0) groups.push(group);
-  return groups;
-};
 
 /** The TransactWriteItems of some chunk writes: the chunks, then the task (its reason comes last). */
 export const ledgerTransaction = (

@@ -1,14 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ItemCounters, type ItemOutcome } from '../contract/fan-out.js';
 import { InvalidCursorError } from '../domain/errors.js';
 import type { TaskStatus } from '../domain/statuses.js';
+import { batchGet } from './batch-get.js';
 import { Expr, isExpired, notExpired, updateIf } from './conditions.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
 import {
@@ -23,6 +23,7 @@ import {
   encodeOutcome,
   FAILED_ATTR,
   LEDGER_CHUNK,
+  type LoadedResults,
   PK,
   SK,
   type StoredOutcome,
@@ -30,14 +31,7 @@ import {
   sortedOutcomes,
 } from './item-ledger-codec.js';
 import { recordOneByOne } from './item-ledger-sequential.js';
-import {
-  type ChunkWrite,
-  COUNTERS_ATTR,
-  changesOf,
-  LEDGER_ATTR,
-  ledgerTransaction,
-  packed,
-} from './item-ledger-writes.js';
+import { COUNTERS_ATTR, changesOf, LEDGER_ATTR } from './item-ledger-writes.js';
 import { type Item, type TaskKey, taskKey } from './items.js';
 
 export { LEDGER_CHUNK, ledgerPartition } from './item-ledger-codec.js';
@@ -47,24 +41,14 @@ export type { TaskKey } from './items.js';
 /*
  * The per-item ledger of a fan-out step: the record layout is in item-ledger-codec.ts. The task
  * points at its current ledger (`itemsLedger`) and keeps the ledger's counters (`items`); every
- * ledger write moves them in the same transaction, conditioned on that pointer, so they stay exact.
+ * chunk write (version-checked) is followed by the counter move of exactly its change, conditioned
+ * on that pointer. No transaction: they cost twice the write units (docs/dynamodb.md), and a step's
+ * verdict reads the ledger, never the counters, which only a crash between the two writes leaves short.
  */
 
 /** The statuses a task may be attached to a ledger in: an attempt of it is under way. */
 const ATTACHABLE: readonly TaskStatus[] = ['running', 'retrying'];
-const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
-/** Tries of one transaction when its chunks keep changing under it (other batches writing them). */
-const MAX_RECORD_ATTEMPTS = 8;
-/** Reason codes of a cancelled transaction that another try, after reading again, may get past. */
-const RETRYABLE_REASONS = new Set([
-  'None',
-  'ConditionalCheckFailed',
-  'TransactionConflict',
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-]);
-
 const backoff = (round: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round) * (0.5 + Math.random() / 2)));
 
@@ -74,6 +58,18 @@ export interface ItemLedgerOptions {
   /** The WorkflowTask table: ledgers are partitions of it. */
   readonly tableName: string;
   readonly now?: () => Date;
+  /**
+   * Where item results go: one object per record() call, the outcomes keeping only its id, so a
+   * ledger record stays a few write units for 100 items (docs/dynamodb.md). Without it results stay
+   * in the records (`r`).
+   */
+  readonly results?: ItemResults;
+}
+
+/** A store of item results objects, keyed by ledger and id (functions/results/item-results.ts). */
+export interface ItemResults {
+  save(ledger: string, id: string, results: Readonly<Record<string, unknown>>): Promise<void>;
+  load(ledger: string, id: string): Promise<Readonly<Record<string, unknown>>>;
 }
 
 export interface RecordOutcome {
@@ -88,11 +84,13 @@ export class ItemLedger {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => Date;
+  private readonly results: ItemResults | undefined;
 
   constructor(options: ItemLedgerOptions) {
     this.doc = options.doc;
     this.tableName = options.tableName;
     this.now = options.now ?? (() => new Date());
+    this.results = options.results;
   }
 
   /**
@@ -124,29 +122,22 @@ export class ItemLedger {
     for (const index of indexes) assertIndex(index);
     const wanted = [...new Set(indexes)].sort((a, b) => a - b);
     const chunks = await this.chunks(ledger, wanted.map(chunkOf));
-    const outcomes = new Map<number, ItemOutcome>();
-    for (const index of wanted) {
+    const held = wanted.flatMap((index): [number, StoredOutcome][] => {
       const stored = chunks.get(chunkOf(index))?.outcomes.get(index);
-      if (stored) outcomes.set(index, decodeOutcome(stored));
-    }
-    return outcomes;
+      return stored ? [[index, stored]] : [];
+    });
+    return new Map(await this.decode(ledger, held));
   }
 
   /**
    * Writes these outcomes and moves the task's counters by exactly the change against what the
    * ledger held: a succeeded outcome is never overwritten; failed → succeeded moves one count
    * across; a new outcome adds one; the same outcome again changes nothing (recording twice is
-   * recording once). One TransactWriteItems updates every touched chunk (its items, `ns`/`nf`, and
-   * `v` checked and incremented) and ADDs the deltas to the task, conditioned on
-   * `itemsLedger = :ledger`: when the task points at another ledger nothing is written and
+   * recording once). Each touched chunk is written with `v` checked and incremented (its items,
+   * `ns`/`nf`), then the task's counters move by that chunk's change, conditioned on
+   * `itemsLedger = :ledger`: when the task points at another ledger nothing more is written and
    * `recorded` is false. A chunk whose version moved meanwhile (a concurrent record) is read again
-   * and the change recomputed, up to MAX_RECORD_ATTEMPTS times; then it throws, and the call is
-   * safe to make again.
-   *
-   * A call touching more chunks than one transaction takes (99 chunks, or about 3 MB of chunk
-   * records) is split into several transactions, each with the counter delta of its own chunks:
-   * the counters are exact after each. If the task moves to another ledger between two of them,
-   * the result is recorded:false with the deltas of the transactions that landed before.
+   * and the change recomputed; after 8 tries it throws, and the call is safe to make again.
    */
   async record(
     ledger: string,
@@ -154,37 +145,86 @@ export class ItemLedger {
     outcomes: ReadonlyMap<number, ItemOutcome>,
   ): Promise<RecordOutcome> {
     assertLedger(ledger);
+    // Encoded first: a result over the limit refuses the whole call before anything is written.
+    const encoded = [...outcomes].map(([index, outcome]) => [index, encodeOutcome(index, outcome)] as const);
+    const stored = await this.storeResults(ledger, encoded, outcomes);
     const next = new Map<number, Map<number, StoredOutcome>>();
-    for (const [index, outcome] of outcomes) {
-      const stored = encodeOutcome(index, outcome);
+    for (const [index, outcome] of stored) {
       const chunk = chunkOf(index);
-      next.set(chunk, (next.get(chunk) ?? new Map()).set(index, stored));
+      next.set(chunk, (next.get(chunk) ?? new Map()).set(index, outcome));
     }
     const held = await this.chunks(ledger, [...next.keys()]);
     const writes = [...next.keys()]
       .sort((a, b) => a - b)
       .map((chunk) => changesOf(held.get(chunk) ?? emptyChunk(chunk), next.get(chunk) ?? new Map()))
       .filter((write) => write.changes.length > 0);
-    let succeeded = 0;
-    let failed = 0;
-    let wrote = false;
-    for (const group of packed(writes)) {
-      const applied = await this.transact(ledger, task, group, next);
-      if (applied === 'moved') return { recorded: false, succeeded, failed };
-      if (!applied) continue;
-      wrote = true;
-      succeeded += applied.succeeded;
-      failed += applied.failed;
-    }
     // Nothing to write: still say whether the task points at this ledger.
-    return { recorded: wrote || (await this.pointsAt(task, ledger)), succeeded, failed };
+    if (writes.length === 0) return { recorded: await this.pointsAt(task, ledger), succeeded: 0, failed: 0 };
+    const applied = await recordOneByOne(
+      {
+        doc: this.doc,
+        tableName: this.tableName,
+        now: this.now,
+        chunks: (l, n) => this.chunks(l, n),
+        pointsAt: (t, l) => this.pointsAt(t, l),
+      },
+      ledger,
+      task,
+      writes,
+      next,
+    );
+    return applied === 'moved'
+      ? { recorded: false, succeeded: 0, failed: 0 }
+      : { recorded: true, ...applied };
+  }
+
+  /**
+   * The outcomes as the records keep them: with a result store, the results of this call go to one
+   * object first (so a recorded id always names a whole object) and the outcomes keep its id.
+   */
+  private async storeResults(
+    ledger: string,
+    encoded: readonly (readonly [number, StoredOutcome])[],
+    outcomes: ReadonlyMap<number, ItemOutcome>,
+  ): Promise<(readonly [number, StoredOutcome])[]> {
+    const withResult = encoded.filter(([, stored]) => stored.r !== undefined);
+    if (!this.results || withResult.length === 0) return [...encoded];
+    const id = randomUUID().replaceAll('-', '').slice(0, 12);
+    const results = Object.fromEntries(
+      withResult.map(([index]) => [String(index), outcomes.get(index)?.result]),
+    );
+    await this.results.save(ledger, id, results);
+    return encoded.map(([index, stored]) => {
+      if (stored.r === undefined) return [index, stored] as const;
+      const { r: _, ...rest } = stored;
+      return [index, { ...rest, b: id }] as const;
+    });
+  }
+
+  /** Outcomes as callers see them: results kept in objects are read, each object once. */
+  private async decode(
+    ledger: string,
+    held: readonly (readonly [number, StoredOutcome])[],
+  ): Promise<[number, ItemOutcome][]> {
+    const ids = [...new Set(held.flatMap(([, stored]) => (stored.b === undefined ? [] : [stored.b])))];
+    if (ids.length > 0 && !this.results)
+      throw new Error(
+        `item ledger ${ledger}: its results are in objects, and this ledger has no result store`,
+      );
+    const loaded: LoadedResults = new Map(
+      await Promise.all(
+        ids.map(
+          async (id) => [id, await this.results?.load(ledger, id)] as [string, Record<string, unknown>],
+        ),
+      ),
+    );
+    return held.map(([index, stored]) => [index, decodeOutcome(index, stored, loaded)]);
   }
 
   /** Every outcome, index order, chunk by chunk (consistent Query, page by page). */
   async *all(ledger: string): AsyncGenerator<[number, ItemOutcome]> {
     for await (const records of this.records(ledger))
-      for (const item of records)
-        for (const [index, stored] of sortedOutcomes(decodeChunk(item))) yield [index, decodeOutcome(stored)];
+      for (const item of records) yield* await this.decode(ledger, sortedOutcomes(decodeChunk(item)));
   }
 
   /** A ledger's records, a Query page at a time (consistent); only their keys when asked. */
@@ -229,7 +269,11 @@ export class ItemLedger {
       from = extra.n as number;
     }
     const want = options.status && (options.status === 'succeeded' ? 'ok' : 'failed');
-    const items: Array<{ index: number } & ItemOutcome> = [];
+    const items: [number, StoredOutcome][] = [];
+    const done = async (cursor?: string) => {
+      const decoded = (await this.decode(ledger, items)).map(([index, outcome]) => ({ index, ...outcome }));
+      return cursor === undefined ? { items: decoded } : { items: decoded, cursor };
+    };
     let start: Record<string, unknown> | undefined;
     for (;;) {
       const e = new Expr();
@@ -250,17 +294,16 @@ export class ItemLedger {
       for (const item of (out.Items ?? []) as Item[]) {
         for (const [index, stored] of sortedOutcomes(decodeChunk(item))) {
           if (index < from || (want && stored.s !== want)) continue;
-          if (items.length === limit)
-            return { items, cursor: encodeCursor(listing, undefined, { n: index }) };
-          items.push({ index, ...decodeOutcome(stored) });
+          if (items.length === limit) return done(encodeCursor(listing, undefined, { n: index }));
+          items.push([index, stored]);
         }
       }
       start = out.LastEvaluatedKey;
-      if (!start) return { items };
+      if (!start) return done();
       if (items.length === limit) {
         // Every chunk up to the last evaluated one is spent: the next page starts after it.
         const n = (Number(start[SK]) + 1) * LEDGER_CHUNK;
-        return { items, cursor: encodeCursor(listing, undefined, { n }) };
+        return done(encodeCursor(listing, undefined, { n }));
       }
     }
   }
@@ -272,69 +315,6 @@ export class ItemLedger {
     return deleted;
   }
 
-  /**
-   * One transaction of record(): writes the group's changes, read again and recomputed from
-   * `next` after a version conflict. Undefined when nothing is left to write, 'moved' when the task
-   * points at another ledger.
-   */
-  private async transact(
-    ledger: string,
-    task: TaskKey,
-    group: readonly ChunkWrite[],
-    next: ReadonlyMap<number, ReadonlyMap<number, StoredOutcome>>,
-  ): Promise<{ succeeded: number; failed: number } | 'moved' | undefined> {
-    let writes = group;
-    for (let attempt = 1; ; attempt++) {
-      if (writes.length === 0) return undefined;
-      const { input, succeeded, failed } = ledgerTransaction(
-        this.tableName,
-        ledger,
-        task,
-        writes,
-        this.now(),
-      );
-      try {
-        await this.doc.send(new TransactWriteCommand(input));
-        return { succeeded, failed };
-      } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'UnknownOperationException')
-          return recordOneByOne(
-            {
-              doc: this.doc,
-              tableName: this.tableName,
-              now: this.now,
-              chunks: (l, n) => this.chunks(l, n),
-              pointsAt: (t, l) => this.pointsAt(t, l),
-            },
-            ledger,
-            task,
-            writes,
-            next,
-          );
-        const retryable = ['TransactionCanceledException', 'TransactionConflictException'].includes(name);
-        const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-        if (!retryable || reasons?.some((reason) => !RETRYABLE_REASONS.has(reason.Code ?? 'None')))
-          throw error;
-        const taskReason = reasons?.[writes.length]?.Code;
-        if (taskReason === 'ConditionalCheckFailed') return 'moved';
-        if (!reasons && !(await this.pointsAt(task, ledger))) return 'moved';
-        if (attempt >= MAX_RECORD_ATTEMPTS)
-          throw new Error(
-            `item ledger ${ledger}: its chunks kept changing over ${attempt} tries; recording again is safe`,
-            { cause: error },
-          );
-      }
-      // Another record landed first (or holds the items now): read the chunks again, recompute.
-      if (attempt > 1) await backoff(attempt);
-      const chunks = writes.map((write) => write.chunk.chunk);
-      const held = await this.chunks(ledger, chunks);
-      writes = chunks
-        .map((chunk) => changesOf(held.get(chunk) ?? emptyChunk(chunk), next.get(chunk) ?? new Map()))
-        .filter((write) => write.changes.length > 0);
-    }
-  }
-
   /** Whether the task (live) points at this ledger. */
   private async pointsAt(task: TaskKey, ledger: string): Promise<boolean> {
     const out = await this.doc.send(
@@ -343,27 +323,11 @@ export class ItemLedger {
     return out.Item !== undefined && !isExpired(out.Item, this.now()) && out.Item[LEDGER_ATTR] === ledger;
   }
 
-  /** Some chunks of a ledger, read consistently (BatchGetItem, 100 keys a call, unprocessed keys again). */
+  /** Some chunks of a ledger, read consistently (batch-get.ts). */
   private async chunks(ledger: string, numbers: readonly number[]): Promise<Map<number, Chunk>> {
-    const chunks = new Map<number, Chunk>();
     const keys = [...new Set(numbers)].map((chunk) => chunkKey(ledger, chunk));
-    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-      let pending: Item[] = keys.slice(i, i + BATCH_GET_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > 0) await backoff(round);
-        const out = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of (out.Responses?.[this.tableName] ?? []) as Item[]) {
-          const chunk = decodeChunk(item);
-          chunks.set(chunk.chunk, chunk);
-        }
-        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
-      }
-    }
-    return chunks;
+    const items = await batchGet(this.doc, this.tableName, keys);
+    return new Map(items.map((item) => decodeChunk(item)).map((chunk) => [chunk.chunk, chunk]));
   }
 
   /** Batched deletes (25 a call, unprocessed ones sent again); returns how many. */

@@ -1,6 +1,6 @@
 import { computeProgress } from '../domain/progress.js';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
-import type { WorkflowStatus } from '../domain/statuses.js';
+import { INDEX_ONLY_ATTRIBUTES, taskKeys, workflowKeys } from './index-keys.js';
 import { TASK_TABLE, WORKFLOW_TABLE } from './table-schema.js';
 
 /*
@@ -10,18 +10,11 @@ import { TASK_TABLE, WORKFLOW_TABLE } from './table-schema.js';
  * absent attribute, returned as `[]`; sets are unordered, so the array comes back sorted.
  */
 
-export const JOB_STATUS_ATTR = WORKFLOW_TABLE.indexes.byJobStatus.partitionKey.name;
-export const WORKFLOW_DAY_ATTR = WORKFLOW_TABLE.indexes.byCreated.partitionKey.name;
-export const TASK_DAY_ATTR = TASK_TABLE.indexes.byCreated.partitionKey.name;
-
 export type Item = Record<string, unknown>;
 export interface TaskKey {
   readonly workflowId: string;
   readonly stepIndex: number;
 }
-
-export const jobStatusOf = (jobId: string, status: WorkflowStatus): string => `${jobId}#${status}`;
-export const dayOf = (isoTimestamp: string): string => isoTimestamp.slice(0, 10);
 
 export const workflowKey = (workflowId: string): Item => ({ [WORKFLOW_TABLE.partitionKey.name]: workflowId });
 export const taskKey = (key: TaskKey): Item => ({
@@ -38,26 +31,29 @@ export const toWorkflowItem = (record: WorkflowRecord): Item => {
   return {
     ...rest,
     completedSteps: stepSet(completedSteps ?? []),
-    [JOB_STATUS_ATTR]: jobStatusOf(record.jobId, record.status),
-    [WORKFLOW_DAY_ATTR]: dayOf(record.createdAt),
+    ...workflowKeys(record),
   };
+};
+
+/** The item without the attributes only its indexes read (index-keys.ts). */
+const withoutIndexKeys = (item: Item): Item => {
+  const rest = { ...item };
+  for (const name of INDEX_ONLY_ATTRIBUTES) delete rest[name];
+  return rest;
 };
 
 const stepsOf = (value: unknown): string[] =>
   value instanceof Set || Array.isArray(value) ? [...(value as Iterable<string>)].sort() : [];
 
 export const fromWorkflowItem = (item: Item): WorkflowRecord => {
-  const { [JOB_STATUS_ATTR]: _jobStatus, [WORKFLOW_DAY_ATTR]: _day, completedSteps, ...rest } = item;
+  const { completedSteps, ...rest } = withoutIndexKeys(item);
   // Progress is derived, never stored by step writes: they only ADD to currentStep, which cannot race.
   const progress =
     rest.status === 'completed' ? 100 : computeProgress(Number(rest.currentStep), Number(rest.totalSteps));
   return WorkflowRecord.parse({ ...rest, progress, completedSteps: stepsOf(completedSteps) });
 };
 
-export const toTaskItem = (record: TaskRecord): Item => ({
-  ...record,
-  [TASK_DAY_ATTR]: dayOf(record.createdAt),
-});
+export const toTaskItem = (record: TaskRecord): Item => ({ ...record, ...taskKeys(record) });
 
 /** Attributes where a recovery stages its resets and skips, keyed by the new run's token. */
 export const RESET_FOR_ATTR = 'resetFor';
@@ -72,7 +68,7 @@ const stagedFor = (value: unknown, runToken: string): boolean =>
  * with its attempt count, before the recovery writes them out.
  */
 export const fromTaskItem = (item: Item, currentRun?: string): TaskRecord => {
-  const { [TASK_DAY_ATTR]: _day, [RESET_FOR_ATTR]: resetFor, [SKIP_FOR_ATTR]: skipFor, ...rest } = item;
+  const { [RESET_FOR_ATTR]: resetFor, [SKIP_FOR_ATTR]: skipFor, ...rest } = withoutIndexKeys(item);
   const task = TaskRecord.parse(rest);
   if (!currentRun || task.runToken === currentRun) return task;
   if (stagedFor(resetFor, currentRun)) return resetTask(task, currentRun);

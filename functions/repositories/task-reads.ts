@@ -1,16 +1,20 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { NON_RETRYABLE_ERRORS, ValidationError } from '../domain/errors.js';
 import type { TaskRecord } from '../domain/records.js';
 import type { TaskStatus } from '../domain/statuses.js';
+import { batchGet } from './batch-get.js';
 import { Expr, isExpired } from './conditions.js';
 import type { Page, PageInput } from './cursor.js';
+import { dayOf, listableTaskStatus, type TaskPath, taskPartitions } from './index-keys.js';
 import { fromTaskItem, type Item, taskKey, workflowKey } from './items.js';
-import { listPage, type QuerySpec, queryAll } from './query.js';
-import { TASK_TABLE, type TaskIndex } from './table-schema.js';
+import { mergedPage } from './merged-query.js';
+import { type QuerySpec, queryAll } from './query.js';
+import { INDEXED_TASK_STATUSES, TASK_TABLE } from './table-schema.js';
 import { liveWorkflowIds } from './workflow-store.js';
 
-/** BatchGetItem's most keys per call. */
-const BATCH_GET_LIMIT = 100;
+/** The workflow an execution ran: its name is `<workflowId>-<run>` (contract/executions.ts). */
+const workflowOfExecution = (executionArn: string): string | undefined =>
+  /^arn:[^:]+:states:[^:]*:[^:]*:execution:[^:]+:(.+)-\d+$/.exec(executionArn)?.[1];
 
 export interface TaskRepositoryOptions {
   readonly doc: DynamoDBDocumentClient;
@@ -77,38 +81,17 @@ export class TaskReader {
    * a call, unprocessed keys asked again): what a step reads its dependencies' results with.
    */
   async getMany(workflowId: string, stepIndexes: readonly number[]): Promise<TaskRecord[]> {
-    const items: Item[] = [];
     const keys = [...new Set(stepIndexes)].map((stepIndex) => taskKey({ workflowId, stepIndex }));
-    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + BATCH_GET_LIMIT);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
-        const out = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...((out.Responses?.[this.tableName] ?? []) as Item[]));
-        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
     const now = this.now();
-    return items
+    return (await batchGet(this.doc, this.tableName, keys))
       .filter((item) => !isExpired(item, now))
       .map((item) => fromTaskItem(item))
       .sort((a, b) => a.stepIndex - b.stepIndex);
   }
 
+  /** A workflow's tasks in one status: a Query of its partition (a few items), filtered. */
   async getByStatus(workflowId: string, status: TaskStatus): Promise<TaskRecord[]> {
-    const index = TASK_TABLE.indexes.byWorkflowStatus;
-    const spec: QuerySpec = {
-      tableName: this.tableName,
-      indexName: 'byWorkflowStatus' satisfies TaskIndex,
-      partition: { name: index.partitionKey.name, value: workflowId },
-      sort: { name: index.sortKey.name, value: status },
-    };
-    const items = await queryAll(this.doc, spec, this.now());
-    return items.map((item) => fromTaskItem(item)).sort((a, b) => a.stepIndex - b.stepIndex);
+    return this.queryWorkflow(workflowId, (e) => `${e.name('status')} = ${e.value(status)}`);
   }
 
   getPendingTasks(workflowId: string): Promise<TaskRecord[]> {
@@ -133,8 +116,16 @@ export class TaskReader {
     );
   }
 
+  /**
+   * Tasks in one status across workflows, newest first. Only the statuses the sparse index keeps
+   * (INDEXED_TASK_STATUSES): pending, running and completed tasks are listed per workflow.
+   */
   async listByStatus(status: TaskStatus, page: PageInput = {}): Promise<Page<TaskRecord>> {
-    return this.listGlobal('byStatus', status, page, true);
+    if (!listableTaskStatus(status)) {
+      const message = `status must be one of ${INDEXED_TASK_STATUSES.join(', ')} to list tasks across workflows`;
+      throw new ValidationError(message, [{ path: 'status', rule: 'indexed-status', message }]);
+    }
+    return this.listGlobal('status', status, page, (item) => item.status === status);
   }
 
   async listByCreatedDay(day: string, page: PageInput = {}): Promise<Page<TaskRecord>> {
@@ -142,38 +133,43 @@ export class TaskReader {
       const message = 'day must be a UTC date YYYY-MM-DD';
       throw new ValidationError(message, [{ path: 'day', rule: 'format', message }]);
     }
-    return this.listGlobal('byCreated', day, page, true);
+    return this.listGlobal('created', day, page, (item) => dayOf(String(item.createdAt)) === day);
   }
 
-  /** The tasks one Step Functions execution ran, by stepIndex. */
+  /** The tasks one Step Functions execution ran, by stepIndex: a Query of the workflow it names. */
   async getByExecution(executionArn: string): Promise<TaskRecord[]> {
-    const items = await queryAll(this.doc, this.globalSpec('byExecution', executionArn, false), this.now());
+    const workflowId = workflowOfExecution(executionArn);
+    if (!workflowId) return [];
+    return this.queryWorkflow(workflowId, (e) => `${e.name('executionArn')} = ${e.value(executionArn)}`);
+  }
+
+  private async queryWorkflow(workflowId: string, filter: QuerySpec['filter']): Promise<TaskRecord[]> {
+    const partition = { name: TASK_TABLE.partitionKey.name, value: workflowId };
+    const spec: QuerySpec = { tableName: this.tableName, partition, consistent: true, filter };
+    const items = await queryAll(this.doc, spec, this.now());
     return items.map((item) => fromTaskItem(item));
   }
 
-  private globalSpec(index: TaskIndex, value: string, newestFirst: boolean): QuerySpec {
-    return {
-      tableName: this.tableName,
-      indexName: index,
-      partition: { name: TASK_TABLE.indexes[index].partitionKey.name, value },
-      newestFirst,
-      keep: (items) => this.withLiveParent(items),
-    };
-  }
-
   private listGlobal(
-    index: TaskIndex,
+    path: TaskPath,
     value: string,
     page: PageInput,
-    newestFirst: boolean,
+    keep: (item: Item) => boolean,
   ): Promise<Page<TaskRecord>> {
-    return listPage(
+    const now = this.now();
+    return mergedPage(
       this.doc,
-      `tasks.${index}:${value}`,
-      [this.globalSpec(index, value, newestFirst)],
+      {
+        listing: `tasks.${path}:${value}`,
+        tableName: this.tableName,
+        indexes: [taskPartitions(path, value)],
+        tableKeys: [TASK_TABLE.partitionKey.name, TASK_TABLE.sortKey.name],
+        newestFirst: true,
+        keep: (item) => !isExpired(item, now) && keep(item),
+        keepMany: (items) => this.withLiveParent(items),
+      },
       page,
-      this.now(),
-      fromTaskItem,
+      (item) => fromTaskItem(item),
     );
   }
 

@@ -12,6 +12,7 @@ import {
   updateIf,
   writeStatus,
 } from './conditions.js';
+import { taskStatusKeys } from './index-keys.js';
 import { fromTaskItem, RESET_FOR_ATTR, SKIP_FOR_ATTR, type TaskKey, taskKey } from './items.js';
 import { queryAll } from './query.js';
 import { TASK_TABLE } from './table-schema.js';
@@ -299,13 +300,15 @@ export class TaskRepository extends TaskReader {
 
   /** The one writer of a task's status: its condition is the sources of `to` in TASK_TRANSITIONS. */
   private write(key: TaskKey, to: TaskStatus, move: Move, now: Date): Promise<UpdateOutcome> {
+    // In the sparse status index or out of it: a step's own transitions touch no index (index-keys.ts).
+    const keys = taskStatusKeys(key.workflowId, to);
     return writeStatus(this.doc, {
       tableName: this.tableName,
       key: taskKey(key),
       to,
       from: taskSourcesOf(to, move.from),
-      set: move.set ?? {},
-      remove: move.remove ?? [],
+      set: { ...move.set, ...keys.set },
+      remove: [...(move.remove ?? []), ...keys.remove],
       ...(move.where ? { where: move.where } : {}),
       now,
     });

@@ -18,61 +18,38 @@ import {
   updateIf,
   writeStatus,
 } from './conditions.js';
-import { fromWorkflowItem, JOB_STATUS_ATTR, jobStatusOf, stepSet, workflowKey } from './items.js';
+import { workflowStatusKeys } from './index-keys.js';
+import { fromWorkflowItem, stepSet, workflowKey } from './items.js';
 import { retentionOf, settleRetention } from './retention.js';
+import { clearUnsettled } from './unsettled.js';
+import {
+  type Move,
+  PROGRESS_STATUSES,
+  progressOf,
+  type RecoveryRewind,
+  type StepProgress,
+  type WorkflowTransitionOptions,
+} from './workflow-moves.js';
 import { type RepositoryOptions, WorkflowReader } from './workflow-reads.js';
 
+export type {
+  RecoveryRewind,
+  StepProgress,
+  WorkflowFields,
+  WorkflowTransitionOptions,
+} from './workflow-moves.js';
 export type { RepositoryOptions } from './workflow-reads.js';
 
-/** Fields a transition may set besides the status; identity and index inputs are immutable. */
-export type WorkflowFields = Partial<
-  Omit<WorkflowRecord, 'workflowId' | 'jobId' | 'status' | 'createdAt' | 'completedSteps'>
->;
-
-export interface WorkflowTransitionOptions {
-  /** Verb of the error message: `Cannot ${action} workflow in ${current} state`. */
-  readonly action: string;
-  /** Allowed prior statuses, some of the sources of `to` in WORKFLOW_TRANSITIONS; default: all. */
-  readonly from?: readonly WorkflowStatus[];
-  readonly set?: WorkflowFields;
-  readonly remove?: readonly (keyof WorkflowFields)[];
-}
-
-/** What a recovery run starts from: the steps it skips, counted as done. */
-export interface RecoveryRewind {
-  readonly completedSteps: readonly string[];
-  readonly currentStep: number;
-  readonly progress: number;
-  /** The new run's token: committing it is what makes the resets staged for it count. */
-  readonly runToken: string;
-}
-
-/** A status write as `move` takes it: set values may be operands, and a write may add and check more. */
-interface Move extends Omit<WorkflowTransitionOptions, 'set' | 'remove'> {
-  readonly set?: Record<string, unknown>;
-  readonly remove?: readonly string[];
-  readonly add?: Record<string, unknown>;
-  readonly where?: (e: Expr) => string;
-  readonly returnValues?: 'ALL_NEW' | 'ALL_OLD';
-}
-
-export interface StepProgress {
-  readonly progress: number;
-  readonly currentStep: number;
-  /** The workflow is completed (by this write or before it). */
-  readonly completed: boolean;
-  /** This call counted the step; false for a repeat, or a workflow no longer running/paused. */
-  readonly applied: boolean;
-}
-
-const progressOf = (record: WorkflowRecord) => ({
-  progress: record.progress,
-  currentStep: record.currentStep,
-  completed: record.status === 'completed',
-});
-
-/** Statuses in which step completions still count. */
-const PROGRESS_STATUSES: readonly WorkflowStatus[] = ['running', 'paused'];
+/** The workflow is still on the run `seen` was read on: the same run token and execution, or none. */
+const sameRun = (e: Expr, seen: Pick<WorkflowRecord, 'runToken' | 'executionArn'>): string =>
+  (['runToken', 'executionArn'] as const)
+    .map((field) => {
+      const value = seen[field];
+      return value === undefined
+        ? `attribute_not_exists(${e.name(field)})`
+        : `${e.name(field)} = ${e.value(value)}`;
+    })
+    .join(' AND ');
 
 export class WorkflowRepository extends WorkflowReader {
   /**
@@ -159,23 +136,33 @@ export class WorkflowRepository extends WorkflowReader {
 
   /**
    * → cancelled. `done` (the steps done once every open task was cancelled) makes progress count
-   * exactly the done tasks, a step's progress write the cancel refused included.
+   * exactly the done tasks, a step's progress write the cancel refused included. With `ofRun`, only
+   * while the workflow is still on that run (same run token and execution): undefined when a start
+   * or recovery moved it to another run since it was read, so the caller cancels that run too
+   * (docs/behaviour.md, "Cancel").
    */
-  async markCancelled(workflowId: string, done?: readonly string[]): Promise<WorkflowRecord> {
+  async markCancelled(
+    workflowId: string,
+    done?: readonly string[],
+    ofRun?: Pick<WorkflowRecord, 'runToken' | 'executionArn'>,
+  ): Promise<WorkflowRecord | undefined> {
     const now = this.now();
     const steps = done && stepSet(done);
     const recount = done ? { currentStep: done.length, ...(steps ? { completedSteps: steps } : {}) } : {};
-    const { attributes: item } = await this.move(
-      workflowId,
-      'cancelled',
-      {
-        action: 'cancel',
-        set: { completedAt: now.toISOString(), ...recount },
-        ...(done && !steps ? { remove: ['completedSteps'] } : {}),
-      },
-      now,
-    );
-    const record = this.remember(fromWorkflowItem(item));
+    const move: Move = {
+      action: 'cancel',
+      set: { completedAt: now.toISOString(), ...recount },
+      ...(done && !steps ? { remove: ['completedSteps'] } : {}),
+      ...(ofRun ? { where: (e: Expr) => sameRun(e, ofRun) } : {}),
+    };
+    const outcome = await this.write(workflowId, 'cancelled', move, now);
+    if (!outcome.ok) {
+      const current = await this.current(workflowId, outcome.old, now);
+      if (ofRun && workflowSourcesOf('cancelled').includes(current.status as WorkflowStatus))
+        return undefined;
+      throw new InvalidTransitionError('workflow', 'cancel', String(current.status), 'cancelled');
+    }
+    const record = this.remember(fromWorkflowItem(outcome.attributes));
     return this.announce(record, statusChanged(record));
   }
 
@@ -301,7 +288,7 @@ export class WorkflowRepository extends WorkflowReader {
     const finish = options.completesWorkflow
       ? {
           status: 'completed',
-          [JOB_STATUS_ATTR]: jobStatusOf(await this.jobIdOf(workflowId, now), 'completed'),
+          ...workflowStatusKeys(workflowId, await this.jobIdOf(workflowId, now), 'completed').set,
           completedAt: at,
           ...retentionOf('completed', now, this.retentionDays).set,
         }
@@ -366,23 +353,29 @@ export class WorkflowRepository extends WorkflowReader {
     });
   }
 
+  /** The reconciler closed what this ended workflow left in flight (unsettled.ts). */
+  settle(workflowId: string, seenUpdatedAt: string): Promise<boolean> {
+    return clearUnsettled(this.doc, { tableName: this.tableName, workflowId, seenUpdatedAt });
+  }
+
   private async announce(record: WorkflowRecord, ...events: DomainEvent[]): Promise<WorkflowRecord> {
     await this.events.publish(events);
     return record;
   }
 
-  /** The one status writer: from the sources of `to` in WORKFLOW_TRANSITIONS; jobStatus, expiresAt with it. */
+  /** The one status writer: from the sources of `to` in WORKFLOW_TRANSITIONS; its index keys and expiresAt with it. */
   private async write(workflowId: string, to: WorkflowStatus, move: Move, now: Date): Promise<UpdateOutcome> {
     const from = workflowSourcesOf(to, move.from);
     const jobId = await this.jobIdOf(workflowId, now);
     const retention = retentionOf(to, now, this.retentionDays);
+    const keys = workflowStatusKeys(workflowId, jobId, to);
     return writeStatus(this.doc, {
       tableName: this.tableName,
       key: workflowKey(workflowId),
       to,
       from,
-      set: { ...move.set, ...retention.set, [JOB_STATUS_ATTR]: jobStatusOf(jobId, to) },
-      remove: [...(move.remove ?? []), ...retention.remove],
+      set: { ...move.set, ...retention.set, ...keys.set },
+      remove: [...(move.remove ?? []), ...retention.remove, ...keys.remove],
       add: move.add ?? {},
       ...(move.where ? { where: move.where } : {}),
       now,

@@ -1,14 +1,14 @@
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../domain/errors.js';
 import { TaskRecord, WorkflowRecord } from '../domain/records.js';
+import { batchGet } from './batch-get.js';
 import { EXPIRES_AT, Expr, isConditionFailure, isExpired, oldItemOf } from './conditions.js';
 import { type Item, toTaskItem, toWorkflowItem, workflowKey } from './items.js';
 import { WORKFLOW_TABLE } from './table-schema.js';
@@ -51,14 +51,13 @@ export interface NewTaskInput {
 }
 
 const BATCH_WRITE_SIZE = 25;
-const BATCH_GET_SIZE = 100;
 const MAX_BATCH_TRIES = 8;
 
 const backoff = (tries: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** tries)));
 
-const parse = <T>(schema: z.ZodType<T>, value: unknown, path: string): T => {
-  const result = schema.safeParse(value);
+const parse = <T>(schema: z.core.$ZodType<T>, value: unknown, path: string): T => {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
     path: [path, ...issue.path].join('.'),
@@ -187,27 +186,7 @@ export const liveWorkflowIds = async (
   ids: readonly string[],
   now: Date,
 ): Promise<Set<string>> => {
-  const live = new Set<string>();
   const idName = WORKFLOW_TABLE.partitionKey.name;
-  for (let i = 0; i < ids.length; i += BATCH_GET_SIZE) {
-    let keys: Item[] = ids.slice(i, i + BATCH_GET_SIZE).map(workflowKey);
-    for (let tries = 0; keys.length > 0; tries += 1) {
-      if (tries >= MAX_BATCH_TRIES)
-        throw new Error(`BatchGet from ${table}: ${keys.length} keys unprocessed`);
-      if (tries > 0) await backoff(tries);
-      const e = new Expr();
-      const projection = `${e.name(idName)}, ${e.name(EXPIRES_AT)}`;
-      const request = {
-        Keys: keys,
-        ProjectionExpression: projection,
-        ConsistentRead: true,
-        ...e.attributes(),
-      };
-      const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: request } }));
-      for (const item of out.Responses?.[table] ?? [])
-        if (!isExpired(item, now)) live.add(String(item[idName]));
-      keys = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
-    }
-  }
-  return live;
+  const items = await batchGet(doc, table, ids.map(workflowKey), [idName, EXPIRES_AT]);
+  return new Set(items.filter((item) => !isExpired(item, now)).map((item) => String(item[idName])));
 };

@@ -81,6 +81,31 @@ export class ResultStore {
     return { key };
   }
 
+  /** A JSON object of the bucket under `results/` (a fan-out batch's item results: item-results.ts). */
+  async saveJson(key: string, value: unknown): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  async loadJson(key: string): Promise<unknown> {
+    const object = await this.s3
+      .send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
+      .catch((error) => {
+        if (['NoSuchKey', 'AccessDenied'].includes((error as Error).name))
+          throw new FatalStepError(
+            `s3://${this.bucket}/${key} is no longer stored: results are kept for the retention period (RETENTION_DAYS)`,
+          );
+        throw error;
+      });
+    return JSON.parse((await object.Body?.transformToString('utf8')) ?? 'null');
+  }
+
   /** Where a run's objects go: `results/<workflow>/<step index>/<run>-<attempt>`. */
   ownerPrefix(owner: ResultOwner): string {
     return `${RESULTS_KEY_PREFIX}${owner.workflowId}/${owner.stepIndex}/${owner.runToken ?? 'run'}-${owner.attempt}`;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { setting } from '../config/environment.js';
 import { FatalStepError } from '../domain/errors.js';
 import { describeIssues } from './dataset/schema.js';
@@ -12,27 +12,29 @@ import type { StepContext } from './step-context.js';
 export const FaultSpec = z
   .strictObject({
     /** Sleep this long first: makes parallel steps overlap observably. */
-    delayMs: z.number().int().min(0).max(900_000).optional(),
+    delayMs: z.optional(z.int().check(z.minimum(0), z.maximum(900_000))),
     /** Fail with a non-retryable FatalStepError. */
-    fatal: z.literal(true).optional(),
+    fatal: z.optional(z.literal(true)),
     /** Fail with a plain (retryable) Error on the first n attempts, then succeed. */
-    failTimes: z.number().int().min(0).max(100).optional(),
+    failTimes: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
     /** Never finish before the Lambda's time is up, so the platform timeout fires. */
-    hang: z.literal(true).optional(),
+    hang: z.optional(z.literal(true)),
     /**
      * A fan-out step only: `rate` picks items evenly (exactly ⌊n · rate⌋ of the first n), and each
      * picked item fails its first `count` attempts, counted over every run (the ledger keeps them).
      */
-    failItems: z
-      .strictObject({
-        rate: z.number().min(0).max(1),
-        count: z.number().int().min(1).max(100),
-      })
-      .optional(),
+    failItems: z.optional(
+      z.strictObject({
+        rate: z.number().check(z.minimum(0), z.maximum(1)),
+        count: z.int().check(z.minimum(1), z.maximum(100)),
+      }),
+    ),
   })
-  .refine(
-    (spec) => Object.keys(spec).length > 0,
-    'must name a fault: delayMs, fatal, failTimes, hang or failItems',
+  .check(
+    z.refine(
+      (spec) => Object.keys(spec).length > 0,
+      'must name a fault: delayMs, fatal, failTimes, hang or failItems',
+    ),
   );
 export type FaultSpec = z.infer<typeof FaultSpec>;
 

@@ -85,6 +85,8 @@ export const startApiGateway = async (options: {
   local?: Record<string, () => Promise<unknown>>;
   /** How refusals that match no route are answered. @default the gateway responses of the first route's API */
   gatewayResponses?: GatewayResponses;
+  /** Pages served beside the API (the web console): answers true for a request it served. */
+  pages?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }): Promise<LocalApiGateway> => {
   const routes = byPrecedence(options.routes);
   const stage = options.stage ?? 'local';
@@ -110,6 +112,7 @@ export const startApiGateway = async (options: {
     const target = targetOf(request.url ?? '/');
     if (!target) return refuse(REFUSALS.badTarget);
     if (headerBytes(request) > HEADER_LIMIT_BYTES) return refuse(REFUSALS.headersTooLarge);
+    if (options.pages?.(request, response)) return;
     const admin = options.local?.[target.path];
     if (admin && request.method === 'POST') {
       await drain(request);

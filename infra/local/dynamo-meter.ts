@@ -7,6 +7,8 @@ export interface DynamoUsage {
   readonly requests: Record<string, number>;
   /** Units reported by the server (ConsumedCapacity, table + indexes), by action. */
   readonly units: Record<string, number>;
+  /** The share of `units` that went to global secondary indexes, by action. */
+  readonly indexUnits: Record<string, number>;
   /** Round-trip milliseconds of every request through the proxy, in arrival order. */
   readonly latencies: number[];
 }
@@ -33,15 +35,27 @@ const MEASURED = new Set([...WRITE_ACTIONS, ...READ_ACTIONS]);
 export const sumOf = (byAction: Record<string, number>, actions: ReadonlySet<string>): number =>
   Object.entries(byAction).reduce((sum, [action, n]) => sum + (actions.has(action) ? n : 0), 0);
 
-const consumed = (body: string): number => {
+interface Consumed {
+  CapacityUnits?: number;
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+
+/** Units of a response: in all, and on its global secondary indexes. */
+const consumed = (body: string): { total: number; indexes: number } => {
   try {
-    const parsed = JSON.parse(body) as {
-      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
-    };
+    const parsed = JSON.parse(body) as { ConsumedCapacity?: Consumed | Consumed[] };
     const list = Array.isArray(parsed.ConsumedCapacity) ? parsed.ConsumedCapacity : [parsed.ConsumedCapacity];
-    return list.reduce((sum, c) => sum + (c?.CapacityUnits ?? 0), 0);
+    return {
+      total: list.reduce((sum, c) => sum + (c?.CapacityUnits ?? 0), 0),
+      indexes: list.reduce(
+        (sum, c) =>
+          sum +
+          Object.values(c?.GlobalSecondaryIndexes ?? {}).reduce((n, i) => n + (i.CapacityUnits ?? 0), 0),
+        0,
+      ),
+    };
   } catch {
-    return 0;
+    return { total: 0, indexes: 0 };
   }
 };
 
@@ -68,6 +82,7 @@ export const startDynamoMeter = async (
   const faults = options.faults ?? transientFaultsFromEnv('dynamodb');
   let requests: Record<string, number> = {};
   let units: Record<string, number> = {};
+  let indexUnits: Record<string, number> = {};
   let latencies: number[] = [];
   const server = createServer((incoming, outgoing) => {
     const action = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
@@ -87,7 +102,7 @@ export const startDynamoMeter = async (
       if (MEASURED.has(action)) {
         const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
         asked = json.ReturnConsumedCapacity === undefined;
-        if (asked) body = Buffer.from(JSON.stringify({ ...json, ReturnConsumedCapacity: 'TOTAL' }));
+        if (asked) body = Buffer.from(JSON.stringify({ ...json, ReturnConsumedCapacity: 'INDEXES' }));
       }
       const headers = { ...incoming.headers, 'content-length': String(body.length) };
       const forward = request(
@@ -103,7 +118,11 @@ export const startDynamoMeter = async (
           response.on('data', (chunk: Buffer) => parts.push(chunk));
           response.on('end', () => {
             const text = Buffer.concat(parts);
-            if (MEASURED.has(action)) units[action] = (units[action] ?? 0) + consumed(text.toString('utf8'));
+            if (MEASURED.has(action)) {
+              const used = consumed(text.toString('utf8'));
+              units[action] = (units[action] ?? 0) + used.total;
+              indexUnits[action] = (indexUnits[action] ?? 0) + used.indexes;
+            }
             latencies.push(performance.now() - began);
             // Applied, but the caller never hears of it: it sees a 500 and sends the request again.
             if (fault === 'lost' && faults) return writeFault(outgoing, faults.answer(fault));
@@ -123,10 +142,16 @@ export const startDynamoMeter = async (
   return {
     endpoint: url,
     ...(faults ? { faults } : {}),
-    usage: () => ({ requests: { ...requests }, units: { ...units }, latencies: [...latencies] }),
+    usage: () => ({
+      requests: { ...requests },
+      units: { ...units },
+      indexUnits: { ...indexUnits },
+      latencies: [...latencies],
+    }),
     reset: () => {
       requests = {};
       units = {};
+      indexUnits = {};
       latencies = [];
     },
     close,

@@ -2,13 +2,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LAUNCHER_CLASS, loopbackLauncher } from './dynamodb-loopback.js';
 import { fixedPort } from './fixed-ports.js';
+import { freePort } from './free-port.js';
 
 export type DynamoEngine = 'dynamodb-local' | 'dynalite';
 
@@ -55,17 +54,6 @@ export const javaMajorVersion = (): number | undefined => {
   const major = Number(match[1]);
   return major === 1 ? Number(match[2]) : major;
 };
-
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 const waitUntilServing = async (endpoint: string, child?: ChildProcess): Promise<void> => {
   const client = new DynamoDBClient({

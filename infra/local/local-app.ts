@@ -1,4 +1,5 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { consoleDist, serveConsole } from '../../console/serve/static.js';
 import type { SettingValue } from '../../functions/config/environment.js';
 import { envName } from '../../functions/config/environment.js';
 import type { CfnTemplate } from '../synth.js';
@@ -36,6 +37,8 @@ export interface LocalAppOptions {
    * shorten recovery delays). @default the host's RECOVERY_* variables, if set
    */
   readonly environment?: Record<string, string>;
+  /** Where published state machine versions are kept between runs (state-machine-versions.ts). @default in memory */
+  readonly versionsFile?: string;
 }
 
 /** The synthesized app running in this process: tables, state machines, handlers, SFN endpoint. */
@@ -133,6 +136,7 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     lambda,
     tokens,
     ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
+    ...(options.versionsFile ? { versionsFile: options.versionsFile } : {}),
     // `events` exists before any execution can run a putEvents task.
     onPutEvents: (entries) => void putEntries(events, entries),
   });
@@ -166,6 +170,8 @@ export const startLocalApp = async (options: LocalAppOptions): Promise<LocalApp>
     lambda,
     port: options.apiPort ?? 0,
     local: { '/_local/reconcile': reconcile },
+    // The web console at /console (and `/` leads there): same origin as the API, so no CORS.
+    pages: (request, response) => serveConsole(request, response, consoleDist()),
   });
 
   let current = template;

@@ -63,6 +63,12 @@ export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '.local/dynamodb');
 export const s3DataDirOf = (dataDir: string): string =>
   resolve(dataDir) === DEFAULT_DATA_DIR ? resolve(REPO_ROOT, '.local/s3') : `${resolve(dataDir)}-s3`;
 
+/** Where the published state machine versions of a data folder are kept, beside it. */
+export const versionsFileOf = (dataDir: string): string =>
+  resolve(dataDir) === DEFAULT_DATA_DIR
+    ? resolve(REPO_ROOT, '.local/state-machine-versions.json')
+    : `${resolve(dataDir)}-state-machine-versions.json`;
+
 /** Why the executions in flight were stopped: the cause their ABORTED status carries. */
 export const INTERRUPTION_CAUSE = 'the local stack stopped while this run was in flight';
 
@@ -107,8 +113,10 @@ export interface LostRunsRepair {
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const s3DataDir = options.dataDir ? s3DataDirOf(options.dataDir) : undefined;
+  const versionsFile = options.dataDir ? versionsFileOf(options.dataDir) : undefined;
   if (options.fresh && options.dataDir)
-    for (const dir of [options.dataDir, s3DataDir as string]) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [options.dataDir, s3DataDir as string, versionsFile as string])
+      rmSync(dir, { recursive: true, force: true });
   const template = await cachedTemplate({
     cacheDir: SYNTH_CACHE_DIR,
     outdir: options.outdir ?? resolve(REPO_ROOT, 'cdk.out'),
@@ -135,6 +143,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: meter?.endpoint ?? dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       apiPort: options.port ?? 3000,
+      ...(versionsFile ? { versionsFile } : {}),
       ...(options.retryIntervalScale !== undefined ? { retryIntervalScale: options.retryIntervalScale } : {}),
       ...(options.scheduleScale !== undefined ? { scheduleScale: options.scheduleScale } : {}),
     });

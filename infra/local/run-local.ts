@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { watchWorkflows } from '../../cli/watch.js';
-import { CATALOG_PATH, renderCatalog } from '../../state-machines/catalog.js';
+import { ensureConsoleBuilt } from '../../console/build.js';
+import { generatedFiles } from '../../state-machines/catalog.js';
+import { workflowDefinitions } from '../../state-machines/registry.js';
+import { recordVersionsLocally } from '../../state-machines/versions.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { type DynamoEngine, javaMajorVersion } from './dynamodb-server.js';
 import {
@@ -34,12 +37,15 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
     console.log('notice: no Java 17+ found, so DynamoDB runs on dynalite (no transactions, no TTL API).');
   }
   // The local loop picks up an edited definition by itself; `cdk synth` refuses a stale catalog instead.
-  const catalogPath = resolve(REPO_ROOT, CATALOG_PATH);
-  const catalog = renderCatalog();
-  if (readFileSync(catalogPath, 'utf8') !== catalog) {
-    writeFileSync(catalogPath, catalog);
-    console.log(`${CATALOG_PATH} updated from state-machines/definitions (commit it with the definition).`);
-  }
+  for (const { path, text } of generatedFiles())
+    if (readFileSync(resolve(REPO_ROOT, path), 'utf8') !== text) {
+      writeFileSync(resolve(REPO_ROOT, path), text);
+      console.log(`${path} updated from state-machines/definitions (commit it with the definition).`);
+    }
+  for (const path of recordVersionsLocally(workflowDefinitions))
+    console.log(`${path} updated: a new definition version is recorded (commit it with the definition).`);
+  // The console's assets, rebuilt when its sources changed since the last build (about a second).
+  await ensureConsoleBuilt();
   console.log('Synthesizing the app and starting the local stack...');
   const stack = await startLocalStack({
     port: values.port,
@@ -66,6 +72,7 @@ export const runLocal = async (values: RunLocalOptions): Promise<void> => {
   console.log(`
   job-orchestrator is running (DynamoDB: ${stack.dynamo.engine} at ${stack.dynamo.endpoint})
     API:            ${url}
+    console:        ${url}/console/
     DynamoDB:       ${endpoints.dynamodb.endpoint}${dynamoNote}
     Step Functions: ${endpoints.stepFunctions}
     EventBridge:    ${endpoints.eventBridge}

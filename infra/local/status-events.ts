@@ -7,6 +7,8 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' |
 export interface ExecutionDescription {
   executionArn: string;
   stateMachineArn: string;
+  /** The version it was started on, if any (infra/local/state-machine-versions.ts). */
+  stateMachineVersionArn?: string;
   name: string;
   status: ExecutionStatus;
   startDate: Date;

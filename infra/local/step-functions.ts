@@ -14,6 +14,7 @@ import { type AwsHistoryEvent, awsHistory, type HistoryEvent, type TaskCall } fr
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 import { type RunnableMachine, runnableMachine } from './runnable-machine.js';
 import { describeStateMachine, type StateMachineDescription } from './state-machine-descriptions.js';
+import { PublishedVersions } from './state-machine-versions.js';
 import {
   type ExecutionDescription,
   type ExecutionStatus,
@@ -39,6 +40,8 @@ export interface LocalStepFunctionsOptions {
   readonly retryIntervalScale?: number;
   /** Receives the Entries of every `events:putEvents` task. */
   readonly onPutEvents?: (entries: unknown[]) => void | Promise<void>;
+  /** Where the published state machine versions are kept between runs. @default in memory */
+  readonly versionsFile?: string;
 }
 
 type Json = unknown;
@@ -68,6 +71,9 @@ interface Execution {
  */
 export class LocalStepFunctions {
   machines: readonly RunnableMachine[] = [];
+  /** The Step Functions versions of the template, by version ARN (state-machine-versions.ts). */
+  private versions = new Map<string, RunnableMachine>();
+  private readonly published: PublishedVersions;
   private template: CfnTemplate;
   /** When this process first served each state machine (DescribeStateMachine's creationDate). */
   private readonly created = new Map<string, Date>();
@@ -81,6 +87,7 @@ export class LocalStepFunctions {
     this.statusEvents = new StatusEvents(options.region);
     this.bridge = new TaskBridge(options);
     this.template = options.template;
+    this.published = new PublishedVersions(options.versionsFile);
     this.useTemplate(options.template);
   }
 
@@ -90,6 +97,7 @@ export class LocalStepFunctions {
    */
   useTemplate(template: CfnTemplate): void {
     this.machines = stateMachinesOf(template, { region: this.options.region }).map(runnableMachine);
+    this.versions = this.published.machinesFor(template, this.options.region, this.machines);
     this.template = template;
     const now = new Date();
     for (const { local } of this.machines) if (!this.created.has(local.arn)) this.created.set(local.arn, now);
@@ -128,7 +136,7 @@ export class LocalStepFunctions {
       ]);
       clearTimeout(timer);
     }
-    return awsHistory({
+    const events = awsHistory({
       events: execution.history,
       calls: execution.calls,
       mapRuns: execution.mapRuns,
@@ -138,6 +146,11 @@ export class LocalStepFunctions {
       region: this.options.region,
       ...options,
     });
+    // Started on a version: ExecutionStarted names it, as on AWS.
+    const started = events[0]?.executionStartedEventDetails as Record<string, unknown> | undefined;
+    const { stateMachineVersionArn } = execution.description;
+    if (started && stateMachineVersionArn) started.stateMachineVersionArn = stateMachineVersionArn;
+    return events;
   }
 
   startExecution(request: { stateMachineArn: string; name?: string; input?: string }): {
@@ -166,6 +179,10 @@ export class LocalStepFunctions {
     const description: ExecutionDescription = {
       executionArn: arn,
       stateMachineArn: machine.local.arn,
+      // Started on a version: its executions are the state machine's, and name the version (as on AWS).
+      ...(this.versions.has(request.stateMachineArn)
+        ? { stateMachineVersionArn: request.stateMachineArn }
+        : {}),
       name,
       status: 'RUNNING',
       startDate,
@@ -269,7 +286,7 @@ export class LocalStepFunctions {
   }
 
   private machineOf(arn: string): RunnableMachine {
-    const machine = this.machines.find((m) => m.local.arn === arn);
+    const machine = this.versions.get(arn) ?? this.machines.find((m) => m.local.arn === arn);
     if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return machine;
   }

@@ -1,5 +1,6 @@
 import type { CfnTemplate } from '../synth.js';
 import { ENTRY_METADATA_KEY } from '../template-keys.js';
+import { DEFINITION_VERSION_METADATA } from '../workflow-versions.js';
 import * as arns from './arns.js';
 
 export interface ResolveOptions {
@@ -78,6 +79,15 @@ const identityOf = (
       Arn: () => arns.stateMachineArn(id, name('StateMachineName')),
       Name: () => name('StateMachineName'),
     },
+    // A version's qualifier is its definition version here (AWS numbers them): README, "Versions".
+    'AWS::StepFunctions::StateMachineVersion': {
+      Ref: () => versionArnOf(resource, logicalId, resolve),
+      Arn: () => versionArnOf(resource, logicalId, resolve),
+    },
+    'AWS::StepFunctions::StateMachineAlias': {
+      Ref: () => aliasArnOf(resource, logicalId, resolve),
+      Arn: () => aliasArnOf(resource, logicalId, resolve),
+    },
     'AWS::SQS::Queue': {
       Ref: () => arns.queueUrl(id, name('QueueName')),
       Arn: () => arns.queueArn(id, name('QueueName')),
@@ -114,6 +124,18 @@ const identityOf = (
     );
   }
   return build();
+};
+
+const versionArnOf = (resource: CfnResource, logicalId: string, resolve: Resolve): string =>
+  `${String(resolve(resource.Properties?.StateMachineArn))}:${String(resource.Metadata?.[DEFINITION_VERSION_METADATA] ?? logicalId)}`;
+
+/** An alias's ARN: its state machine's (that of the version it routes to), qualified by its name. */
+const aliasArnOf = (resource: CfnResource, logicalId: string, resolve: Resolve): string => {
+  const routes = resource.Properties?.RoutingConfiguration as
+    | { StateMachineVersionArn: unknown }[]
+    | undefined;
+  const version = String(resolve(routes?.[0]?.StateMachineVersionArn));
+  return `${version.slice(0, version.lastIndexOf(':'))}:${nameOf(resource, 'Name', logicalId, resolve)}`;
 };
 
 const PSEUDO: Record<string, (id: ResolveOptions) => string> = {
@@ -261,3 +283,41 @@ export const stateMachinesOf = (
       definition: JSON.parse(text as string) as Record<string, unknown>,
     };
   });
+
+export interface LocalStateMachineVersion {
+  readonly logicalId: string;
+  /** The ARN of the state machine it is a version of. */
+  readonly machineArn: string;
+  /** Its own ARN (the machine's, qualified by the definition version). */
+  readonly arn: string;
+  /** Names the definition version and its hash: what it publishes. */
+  readonly description: string;
+  /** An alias routes to it: the definition's current version. */
+  readonly current: boolean;
+}
+
+/** Every Step Functions version of the template (infra/workflow-versions.ts), with its ARNs. */
+export const stateMachineVersionsOf = (
+  template: CfnTemplate,
+  options: ResolveOptions = defaultIdentity(),
+): LocalStateMachineVersion[] => {
+  const routed = new Set(
+    resourcesOfType(template, 'AWS::StepFunctions::StateMachineAlias').flatMap(({ resource }) =>
+      (
+        (resource.Properties?.RoutingConfiguration ?? []) as { StateMachineVersionArn?: { Ref?: string } }[]
+      ).map((route) => route.StateMachineVersionArn?.Ref),
+    ),
+  );
+  return resourcesOfType(template, 'AWS::StepFunctions::StateMachineVersion').map(
+    ({ logicalId, resource }) => {
+      const resolve: Resolve = (v) => resolveIntrinsics(v, template, options);
+      return {
+        logicalId,
+        machineArn: String(resolve(resource.Properties?.StateMachineArn)),
+        arn: versionArnOf(resource, logicalId, resolve),
+        description: String(resource.Properties?.Description ?? ''),
+        current: routed.has(logicalId),
+      };
+    },
+  );
+};

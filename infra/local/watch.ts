@@ -113,15 +113,22 @@ export const watchSources = async (options: WatchOptions): Promise<SourceWatcher
  */
 const freshTemplate = async (outdir: string, print: (line: string) => void) => {
   const generation = nextGeneration();
-  const { renderCatalog, CATALOG_PATH } = (await import(
+  const { generatedFiles } = (await import(
     moduleUrl('state-machines/catalog.ts', generation)
   )) as typeof import('../../state-machines/catalog.js');
-  const catalogPath = resolve(REPO_ROOT, CATALOG_PATH);
-  const catalog = renderCatalog();
-  if (readFileSync(catalogPath, 'utf8') !== catalog) {
-    writeFileSync(catalogPath, catalog);
-    print(`watch: ${CATALOG_PATH} updated (commit it with the definition)`);
-  }
+  for (const { path, text } of generatedFiles())
+    if (readFileSync(resolve(REPO_ROOT, path), 'utf8') !== text) {
+      writeFileSync(resolve(REPO_ROOT, path), text);
+      print(`watch: ${path} updated (commit it with the definition)`);
+    }
+  const versions = (await import(
+    moduleUrl('state-machines/versions.ts', generation)
+  )) as typeof import('../../state-machines/versions.js');
+  const { workflowDefinitions } = (await import(
+    moduleUrl('state-machines/registry.ts', generation)
+  )) as typeof import('../../state-machines/registry.js');
+  for (const path of versions.recordVersionsLocally(workflowDefinitions))
+    print(`watch: ${path} updated: a new definition version is recorded (commit it with the definition)`);
   return cachedTemplate({
     cacheDir: SYNTH_CACHE_DIR,
     outdir,

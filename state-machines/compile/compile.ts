@@ -185,6 +185,7 @@ const compilePlan = (scope: Construct, props: CompileProps, plan: Plan, last?: n
           'jobId.$': '$[0].jobId',
           'correlationId.$': '$[0].correlationId',
           'runToken.$': '$[0].runToken',
+          'indexShard.$': '$[0].indexShard',
           'skip.$': '$[0].skip',
           'results.$': mergedResults(plan.branches.length),
         },

@@ -4,6 +4,11 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { WorkflowStatus } from '../../functions/domain/statuses.js';
 import { taskSourcesOf, workflowSourcesOf } from '../../functions/domain/transitions.js';
+import {
+  shardTemplate,
+  UNSETTLED,
+  UNSETTLED_WORKFLOW_STATUSES,
+} from '../../functions/repositories/index-keys.js';
 import { TASK_TABLE, WORKFLOW_TABLE } from '../../functions/repositories/table-schema.js';
 import type { WorkflowStep } from '../dsl.js';
 import type { CompileTables } from './compile.js';
@@ -44,6 +49,12 @@ const retried = <T extends tasks.DynamoUpdateItem>(task: T): T => {
   return task;
 };
 
+/** A sharded index key (index-keys.ts), the shard from the execution input. */
+const shardKey = (value: string) =>
+  tasks.DynamoAttributeValue.fromString(
+    sfn.JsonPath.format(shardTemplate(value), sfn.JsonPath.stringAt('$.indexShard')),
+  );
+
 /** `#status IN (:from0, :from1, ...)` and its values, from the transition table. */
 const statusIn = (statuses: readonly string[]) => ({
   expression: `#status IN (${statuses.map((_, i) => `:from${i}`).join(', ')})`,
@@ -64,9 +75,13 @@ const workflowTransition = (
   extra: Record<string, [placeholder: string, value: tasks.DynamoAttributeValue]> = {},
 ): tasks.DynamoUpdateItem => {
   const from = statusIn(workflowSourcesOf(to));
+  const keys = WORKFLOW_TABLE.indexes;
+  const unsettled = UNSETTLED_WORKFLOW_STATUSES.includes(to);
   const sets = [
     `#status = :${to}`,
-    'jobStatus = :jobStatus',
+    `${keys.jobStatusWorkflows.partitionKey.name} = :jobStatus`,
+    `${keys.statusWorkflows.partitionKey.name} = :statusKey`,
+    ...(unsettled ? [`${keys.unsettledWorkflows.partitionKey.name} = :unsettled`] : []),
     ...Object.entries(extra).map(([attribute, [placeholder]]) => `${attribute} = ${placeholder}`),
     'completedAt = :now',
     'updatedAt = :now',
@@ -83,6 +98,8 @@ const workflowTransition = (
       ':jobStatus': tasks.DynamoAttributeValue.fromString(
         sfn.JsonPath.format(`{}#${to}`, sfn.JsonPath.stringAt('$.jobId')),
       ),
+      ':statusKey': shardKey(to),
+      ...(unsettled ? { ':unsettled': shardKey(UNSETTLED) } : {}),
       ...Object.fromEntries(Object.values(extra)),
       ':now': S('$$.State.EnteredTime'),
       ':execution': S('$$.Execution.Id'),
@@ -133,13 +150,13 @@ export const failureStates = (
         [TASK_TABLE.partitionKey.name]: S('$.workflowId'),
         [TASK_TABLE.sortKey.name]: tasks.DynamoAttributeValue.fromNumber(step.index),
       },
-      updateExpression:
-        'SET #status = :failed, errorMessage = :message, errorType = :type, completedAt = :now, updatedAt = :now',
+      updateExpression: `SET #status = :failed, ${TASK_TABLE.indexes.statusTasks.partitionKey.name} = :statusKey, errorMessage = :message, errorType = :type, completedAt = :now, updatedAt = :now`,
       // Only the run that owns the task may fail it: a late Catch of an earlier run changes nothing.
       conditionExpression: `${taskFrom.expression} AND runToken = :run`,
       expressionAttributeNames: { '#status': 'status' },
       expressionAttributeValues: {
         ':failed': tasks.DynamoAttributeValue.fromString('failed'),
+        ':statusKey': shardKey('failed'),
         ':message': S('$.failure.message'),
         ':type': S('$.error.Error'),
         ':now': S('$$.State.EnteredTime'),

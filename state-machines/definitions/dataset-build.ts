@@ -1,79 +1,50 @@
-import { step, type WorkflowSpec } from '../dsl.js';
+import { DatasetParameters } from '../../functions/steps/dataset/parameters.js';
+import type { WorkflowSpec } from '../dsl.js';
+import { itemPipeline } from '../templates.js';
 import { defineWorkflow } from '../validate.js';
+
+const FAN_OUT = { maxConcurrency: 40, toleratedFailurePercentage: 5 } as const;
 
 /**
  * The shipped example: builds a labelled dataset, item by item where the work is per item.
  * list → download (per item) → validate (per item) → { deduplicate, label } → package
  */
-export const datasetBuildSpec = {
+export const datasetBuildSpec: WorkflowSpec = itemPipeline({
   name: 'dataset-build',
   version: '2',
   description:
     'List a synthetic dataset, download and validate each item (fan-out), drop duplicates and label it in parallel, then package it.',
   maxRecoveryAttempts: 3,
-  steps: [
-    step({
-      name: 'list',
-      taskType: 'list',
-      handler: 'functions/steps/list.ts',
-      maxRetries: 3,
-      timeout: 60,
-      estimatedDuration: 1,
-    }),
-    step({
+  parameters: DatasetParameters,
+  list: {
+    name: 'list',
+    handler: 'functions/steps/list.ts',
+    maxRetries: 3,
+    timeout: 60,
+    estimatedDuration: 1,
+  },
+  perItem: [
+    {
       name: 'download',
-      taskType: 'download',
       handler: 'functions/steps/download.ts',
-      dependencies: ['list'],
       maxRetries: 3,
       timeout: 60,
       estimatedDuration: 3,
-      forEach: {
-        items: { fromStep: 'list' },
-        batchSize: 100,
-        maxConcurrency: 40,
-        toleratedFailurePercentage: 5,
-      },
-    }),
-    step({
+      forEach: { batchSize: 100, ...FAN_OUT },
+    },
+    {
       name: 'validate',
-      taskType: 'validate',
       handler: 'functions/steps/validate.ts',
-      dependencies: ['download'],
       timeout: 30,
       estimatedDuration: 1,
-      forEach: {
-        items: { fromStep: 'download' },
-        batchSize: 250,
-        maxConcurrency: 40,
-        toleratedFailurePercentage: 5,
-      },
-    }),
-    step({
-      name: 'deduplicate',
-      taskType: 'deduplicate',
-      handler: 'functions/steps/deduplicate.ts',
-      dependencies: ['validate'],
-      timeout: 30,
-      estimatedDuration: 2,
-    }),
-    step({
-      name: 'label',
-      taskType: 'label',
-      handler: 'functions/steps/label.ts',
-      dependencies: ['validate'],
-      timeout: 30,
-      estimatedDuration: 3,
-    }),
-    step({
-      name: 'package',
-      taskType: 'package',
-      handler: 'functions/steps/package.ts',
-      dependencies: ['deduplicate', 'label'],
-      timeout: 30,
-      estimatedDuration: 1,
-    }),
+      forEach: { batchSize: 250, ...FAN_OUT },
+    },
   ],
-} satisfies WorkflowSpec;
+  combine: [
+    { name: 'deduplicate', handler: 'functions/steps/deduplicate.ts', timeout: 30, estimatedDuration: 2 },
+    { name: 'label', handler: 'functions/steps/label.ts', timeout: 30, estimatedDuration: 3 },
+  ],
+  package: { name: 'package', handler: 'functions/steps/package.ts', timeout: 30, estimatedDuration: 1 },
+});
 
 export const datasetBuild = defineWorkflow(datasetBuildSpec);

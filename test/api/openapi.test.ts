@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   buildOpenApiDocument,
   OPERATION_DOCS,
@@ -59,11 +59,15 @@ describe('OpenAPI document', () => {
   it("documents every status the handler or API Gateway can answer, with the error schema and the handler's headers", () => {
     for (const route of routes) {
       const { responses } = operationOf(route);
-      const expected = [String(route.status), ...errorStatusesOf(route).map(String)];
+      // A GET also answers 304 to an If-None-Match naming its ETag (functions/api/conditional-get.ts).
+      const notModified = route.method === 'GET' ? ['304'] : [];
+      const expected = [String(route.status), ...notModified, ...errorStatusesOf(route).map(String)];
       expect(Object.keys(responses).sort(), route.operationId).toEqual(expected.sort());
       for (const status of [401, 403, 429, 500, 502, 504]) expect(responses[status]).toBeDefined();
       if (route.method === 'POST') for (const status of [413, 415]) expect(responses[status]).toBeDefined();
       expect(responses[route.status]?.headers).toMatchObject({ 'x-correlation-id': { required: true } });
+      if (route.method === 'GET')
+        expect(responses[route.status]?.headers).toMatchObject({ ETag: { required: true } });
     }
     for (const { name, source } of Object.values(ERROR_RESPONSES)) {
       const response = document.components.responses[name] as Json & { headers: Json; content: Json };
@@ -85,12 +89,40 @@ describe('OpenAPI document', () => {
       if (typeof node.$ref === 'string') expect(node.$ref, at).toMatch(/^#\//);
       if (node.nullable === true) expect(node.type, at).toBeDefined();
     }
-    expect(JSON.stringify(document)).not.toMatch(/faults/);
+    expect(JSON.stringify(document)).not.toMatch(/\bfaults\b/);
     const metadata = document.components.schemas.Metadata as Json & { properties: Json };
     expect(Object.keys(metadata.properties)).toEqual(['dataset', 'autoRecovery']);
     expect((document.components.schemas.Workflow as { properties: Json }).properties.metadata).toEqual({
       $ref: '#/components/schemas/Metadata',
     });
+  });
+
+  it("publishes each definition's parameters, and the create body's metadata is one of them", () => {
+    const parameters = document.components.schemas.DatasetBuildParameters as Json & {
+      properties: Record<string, Json & { properties?: Record<string, Json> }>;
+    };
+    // A job service's own keys are kept beside the parameters; `dataset` itself takes no unknown key.
+    expect(parameters.additionalProperties).toEqual({});
+    expect(parameters.properties.dataset?.additionalProperties).toBe(false);
+    expect(Object.keys(parameters.properties)).toEqual(['dataset', 'autoRecovery', 'tolerance']);
+    expect(parameters.properties.dataset?.properties?.items).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100_000,
+      default: 2000,
+    });
+    expect(Object.keys(parameters.properties.tolerance?.properties ?? {})).toEqual(['download', 'validate']);
+    const create = operationOf(routes[0]) as unknown as {
+      requestBody: { content: { 'application/json': { schema: { properties: Record<string, Json> } } } };
+    };
+    expect(create.requestBody.content['application/json'].schema.properties.metadata).toMatchObject({
+      anyOf: [
+        { $ref: '#/components/schemas/DatasetBuildParameters' },
+        { $ref: '#/components/schemas/DatasetSmokeParameters' },
+      ],
+    });
+    const definition = document.components.schemas.Definition as Json & { required: string[] };
+    expect(definition.required).toContain('parameters');
   });
 
   it("its request examples are valid by the handler's own schemas", () => {
@@ -99,7 +131,7 @@ describe('OpenAPI document', () => {
       if (body !== undefined && 'body' in route) expect(route.body.safeParse(body).success).toBe(true);
       if ('params' in route)
         for (const [name, schema] of Object.entries(route.params.shape))
-          expect((schema as z.ZodType).safeParse(PARAMETER_EXAMPLES[name]).success, name).toBe(true);
+          expect(z.safeParse(schema, PARAMETER_EXAMPLES[name]).success, name).toBe(true);
     }
   });
 

@@ -1,8 +1,9 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createApiHandler } from '../../functions/api/handler.js';
+import { IdempotencyStore } from '../../functions/api/idempotency-store.js';
 import type { WorkflowDefinition } from '../../functions/contract/definition.js';
+import type { OrchestratorDeps } from '../../functions/orchestrator/reads.js';
 import { Orchestrator } from '../../functions/orchestrator/service.js';
 import { TaskRepository } from '../../functions/repositories/task-repository.js';
 import { WorkflowRepository } from '../../functions/repositories/workflow-repository.js';
@@ -116,6 +117,8 @@ export const testOrchestrator = (
   tables: TestTables,
   sfn: SFNClient,
   definitions?: readonly WorkflowDefinition[],
+  /** More of the orchestrator's configuration (state machines, versions), over the defaults. */
+  more: Partial<Omit<OrchestratorDeps, 'repos' | 'store' | 'sfn'>> = {},
 ) => {
   const workflows = new WorkflowRepository({ doc: tables.doc, tableName: tables.names.workflows });
   const tasks = new TaskRepository({
@@ -129,6 +132,7 @@ export const testOrchestrator = (
     sfn,
     stateMachines: { 'dataset-build': STATE_MACHINE_ARN },
     ...(definitions ? { definitions } : {}),
+    ...more,
   });
   return { workflows, tasks, orchestrator };
 };
@@ -140,10 +144,7 @@ export const startTestApi = async (
   const tables = await createTestTables();
   const sfn = recordingSfn();
   const { workflows, tasks, orchestrator } = testOrchestrator(tables, sfn.client, options.definitions);
-  const idempotencyStore = new DynamoDBPersistenceLayer({
-    tableName: tables.names.idempotency,
-    awsSdkV3Client: tables.client,
-  });
+  const idempotencyStore = new IdempotencyStore(tables.names.idempotency, tables.client);
   const middyHandler = createApiHandler(() => ({ orchestrator, idempotencyStore }));
   const handler = (event: APIGatewayProxyEvent) => middyHandler(event, lambdaContext());
   return {

@@ -312,8 +312,9 @@ describe('the running API answers as docs/openapi.json says', () => {
   });
 
   it('recoverWorkflow: the example on a failed workflow, refused recoveries and bad input', async () => {
-    // A dataset the download step refuses: the workflow fails for good, and automatic recovery is off.
-    const metadata = { dataset: { items: 200_000 }, autoRecovery: false };
+    // A label step that fails for good (fault injection: the local stack, or an e2e stage deployed
+    // with -c faultInjection=true; a bad dataset is a 400 now), and automatic recovery is off.
+    const metadata = { dataset: { items: 20 }, faults: { label: { fatal: true } }, autoRecovery: false };
     const { workflowId: id } = await call(
       'createWorkflow',
       json('POST', '/workflows', createBody('recover', { metadata })),

@@ -39,12 +39,19 @@ const sendAlone = (url: URL, method: string, headers: Record<string, string>, bo
     request.end(body);
   });
 
-/** A GET, on a kept-alive connection; sent again (it changes nothing) if that connection was lost. */
+/**
+ * A GET, on a kept-alive connection; sent again (it changes nothing) if that connection was lost,
+ * or after Retry-After when the API answered 503 (AWS busy after the SDK's retries), as a client would.
+ */
 const getKeptAlive = async (url: URL, headers: Record<string, string>) => {
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await fetch(url, { headers });
-      return { status: response.status, text: await response.text() };
+      const text = await response.text();
+      const retryAfter = response.headers.get('retry-after');
+      if (response.status !== 503 || attempt >= 5 || retryAfter === null)
+        return { status: response.status, text };
+      await new Promise((resolve) => setTimeout(resolve, Number(retryAfter) * 1000));
     } catch (error) {
       if (attempt >= 3 || !connectionLost(error)) throw error;
     }

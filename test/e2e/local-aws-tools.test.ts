@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/dynamodb-server.js';
+import { freePort } from '../../infra/local/free-port.js';
 import { endpointsFileOf, type LocalEndpoints } from '../../infra/local/local-endpoints.js';
 import { REPO_ROOT } from '../../infra/repo-root.js';
 import { killLeftovers, type LocalProcess, startLocalProcess } from '../support/local-process.js';

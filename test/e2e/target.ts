@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import type { DynamoEngine } from '../../infra/local/dynamodb-server.js';
 import { startLocalStack } from '../../infra/local/local-stack.js';
 import { type ApiClient, apiClient } from './client.js';
 import { expectInvariantsOfCreated, SETTLE_TIMEOUT_MS } from './invariants.js';
@@ -32,7 +33,9 @@ export const startTarget = async (options: TargetOptions = {}): Promise<E2eTarge
   if (remote) return { url: remote.replace(/\/$/, ''), local: false, stop: async () => undefined };
   // Each test file synthesizes into a folder of its own: files run in parallel.
   const outdir = mkdtempSync(join(tmpdir(), 'e2e-cdk-'));
-  const stack = await startLocalStack({ port: 0, outdir });
+  // On the run's DynamoDB engine (DYNAMO_ENGINE=dynalite runs the suite on dynalite), a server of its own.
+  const dynamoEngine = inject('dynamoEngine') as DynamoEngine;
+  const stack = await startLocalStack({ port: 0, outdir, dynamoEngine });
   // What the host's RECOVERY_* variables would set; every invocation from now on reads them.
   if (options.environment) stack.app.configure(options.environment);
   return {

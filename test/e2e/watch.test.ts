@@ -1,20 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killLeftovers, startLocalProcess } from '../support/local-process.js';
-import { copyOfRepo } from '../support/repo-copy.js';
+import { copyOfRepo, editCopy as edit } from '../support/repo-copy.js';
 import { apiClient } from './client.js';
 import { expectInvariants } from './invariants.js';
 
 afterAll(killLeftovers);
-
-/** Replaces text in a file of the copy, as an editor saves it; fails if the text is not there. */
-const edit = (root: string, path: string, from: string, to: string) => {
-  const file = join(root, path);
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${path} has no "${from}"`);
-  writeFileSync(file, text.replace(from, to));
-};
 
 describe('npm start -- --watch', () => {
   it('serves edited handlers and definitions without a restart, keeping data and runs in flight', async () => {

@@ -180,6 +180,7 @@ describe('compileWorkflow', () => {
       'jobId.$': '$[0].jobId',
       'correlationId.$': '$[0].correlationId',
       'runToken.$': '$[0].runToken',
+      'indexShard.$': '$[0].indexShard',
       'skip.$': '$[0].skip',
       'results.$': 'States.JsonMerge($[0].results, $[1].results, false)',
     });

@@ -1,7 +1,11 @@
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../../functions/shared/metrics.js';
+import { buildApp } from '../../infra/build-app.js';
+import { appBundling } from '../../infra/lambda.js';
 import { synthTemplate } from '../../infra/synth.js';
+import { ENTRY_METADATA_KEY } from '../../infra/template-keys.js';
 import { workflowDefinitions } from '../../state-machines/registry.js';
 
 const template = Template.fromJSON(synthTemplate());
@@ -135,6 +139,7 @@ describe('logs and traces of every Lambda', () => {
 
   it('traces with X-Ray and configures Powertools by env var', () => {
     for (const [id, fn] of functions) {
+      // Active tracing needs no SDK in the bundle: Lambda records the invocation's segment.
       expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables, id).toMatchObject({
@@ -144,5 +149,37 @@ describe('logs and traces of every Lambda', () => {
         POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
       });
     }
+  });
+});
+
+describe('source maps (CDK context sourceMaps)', () => {
+  /** The app's functions (entry metadata: CDK's helper functions are not ours) as synthesized with `context`. */
+  const appFunctions = (context: Record<string, unknown>) => {
+    const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [], ...context } });
+    const stack = buildApp(app);
+    const resources = app.synth().getStackArtifact(stack.artifactId).template.Resources as Record<
+      string,
+      { Type: string; Properties: { Environment: { Variables: Record<string, string> } }; Metadata?: object }
+    >;
+    const functions = Object.entries(resources).filter(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata && ENTRY_METADATA_KEY in r.Metadata,
+    );
+    expect(functions.length).toBeGreaterThan(10);
+    return functions.map(([id, fn]) => [id, fn.Properties.Environment.Variables] as const);
+  };
+
+  it('ships none by default: no map, and Node does not look for one at load', () => {
+    for (const [id, variables] of appFunctions({})) expect(variables.NODE_OPTIONS, id).toBeUndefined();
+    expect(appBundling(false)).toMatchObject({ sourceMap: false, keepNames: false, minify: true });
+  });
+
+  it('ships the map and turns on --enable-source-maps with -c sourceMaps=true', () => {
+    for (const [id, variables] of appFunctions({ sourceMaps: 'true' }))
+      expect(variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
+    expect(appBundling(true)).toMatchObject({ sourceMap: true, keepNames: false, minify: true });
+  });
+
+  it('refuses a value that is not true or false', () => {
+    expect(() => appFunctions({ sourceMaps: 'yes' })).toThrow(/context "sourceMaps" must be true or false/);
   });
 });

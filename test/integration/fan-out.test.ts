@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowRecord } from '../../functions/domain/records.js';
 import { createDocumentClient } from '../../functions/repositories/client.js';
 import { ItemLedger } from '../../functions/repositories/item-ledger.js';
+import { itemResultsIn } from '../../functions/results/item-results.js';
 import { picksItem } from '../../functions/steps/faults.js';
 import { step } from '../../state-machines/dsl.js';
 import { defineWorkflow } from '../../state-machines/validate.js';
@@ -40,6 +41,7 @@ beforeAll(async () => {
   ledger = new ItemLedger({
     doc: createDocumentClient({ endpoint: test.app.dynamoEndpoint }),
     tableName: test.app.tableNames.tasks,
+    results: itemResultsIn(() => test.app.results),
   });
   // Count dispatches where they happen: every Lambda call the engine makes.
   const invoke = test.app.lambda.invoke.bind(test.app.lambda);

@@ -251,6 +251,10 @@ describe('a restart after a crash', () => {
     const resumed = await app.orchestrator.resume(started.workflowId);
     expect(resumed).toMatchObject({ status: 'running', recoveryAttempts: 1 });
     expect((await until(app, started.workflowId, (w) => w.status === 'completed')).progress).toBe(100);
+    // The record is completed by the last step, a moment before the execution's own end state.
+    const resumedRun = (await app.orchestrator.get(started.workflowId)).executionArn;
+    expect(resumedRun).not.toBe(started.executionArn);
+    await app.stepFunctions.waitFor(resumedRun as string);
     expect(runsOf(app, started.workflowId).map((e) => e.status)).toEqual(['ABORTED', 'SUCCEEDED']);
   });
 

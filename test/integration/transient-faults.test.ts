@@ -135,6 +135,29 @@ describe('transient faults on 10 % of the DynamoDB and Step Functions calls', ()
     expect(injectedTotal(sfn)).toBeGreaterThan(0);
     expect(sfn.injected.lost, 'a Step Functions call applied, answer lost').toBeGreaterThan(0);
   }, 240_000);
+
+  it('a request DynamoDB keeps failing past the retries is a 503 with Retry-After, and answers once it passes', async () => {
+    const { dynamoFaults, sfnFaults } = test;
+    dynamoFaults.setRate(0);
+    sfnFaults.setRate(0);
+    const api = apiClient(test.app.api.url);
+    const created = await api.post('/workflows', { jobId: 'busy-job', definition: datasetBuild.name });
+    expect(created.status).toBe(201);
+    const url = `${test.app.api.url}/workflows/${created.body.workflowId}`;
+    dynamoFaults.setRate(1);
+    try {
+      const busy = await fetch(url);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(await busy.json()).toEqual({
+        error: 'ServiceUnavailable',
+        message: 'DynamoDB or Step Functions is busy or briefly unavailable; retry after Retry-After seconds',
+      });
+    } finally {
+      dynamoFaults.setRate(0);
+    }
+    expect((await fetch(url)).status).toBe(200);
+  }, 60_000);
 });
 
 const lostByAction = (counts: FaultCounts) =>

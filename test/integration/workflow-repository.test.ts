@@ -12,7 +12,9 @@ import type { WorkflowRecord } from '../../functions/domain/records.js';
 import { WorkflowStatus } from '../../functions/domain/statuses.js';
 import { WORKFLOW_TRANSITIONS } from '../../functions/domain/transitions.js';
 import { encodeCursor } from '../../functions/repositories/cursor.js';
-import { JOB_STATUS_ATTR, jobStatusOf, workflowKey } from '../../functions/repositories/items.js';
+import { shardOf, workflowStatusKeys } from '../../functions/repositories/index-keys.js';
+import { workflowKey } from '../../functions/repositories/items.js';
+import { STATUS_SHARDS } from '../../functions/repositories/table-schema.js';
 import {
   type RecoveryRewind,
   type StepProgress,
@@ -87,16 +89,24 @@ const rawWorkflow = async (workflowId: string) =>
     )
   ).Item;
 
-/** A fresh workflow put in `status` by a bare write, with its (job, status) index attribute. */
+/** A fresh workflow put in `status` by a bare write, with the index keys made of it. */
 const seededIn = async (status: WorkflowStatus): Promise<WorkflowRecord> => {
   const record = await create({ steps: 1 });
+  const keys = workflowStatusKeys(record.workflowId, record.jobId, status);
+  const names = Object.keys(keys.set);
   await tables.doc.send(
     new UpdateCommand({
       TableName: tables.names.workflows,
       Key: workflowKey(record.workflowId),
-      UpdateExpression: 'SET #status = :status, #jobStatus = :jobStatus',
-      ExpressionAttributeNames: { '#status': 'status', '#jobStatus': JOB_STATUS_ATTR },
-      ExpressionAttributeValues: { ':status': status, ':jobStatus': jobStatusOf(record.jobId, status) },
+      UpdateExpression: `SET #status = :status, ${names.map((_, i) => `#k${i} = :k${i}`).join(', ')}`,
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
+      },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ...Object.fromEntries(names.map((n, i) => [`:k${i}`, keys.set[n]])),
+      },
     }),
   );
   return { ...record, status };
@@ -277,6 +287,23 @@ describe('named transitions', () => {
     expect(failed.completedAt).toBeDefined();
   });
 
+  it('cancels only the run it read, when asked to: another run since is no refusal but undefined', async () => {
+    const failed = await createIn('failed');
+    const recovering = await repo.beginRecovery(failed.workflowId, FROM_START);
+    // Read while failed: a recovery has committed another run (token) since.
+    expect(await repo.markCancelled(failed.workflowId, [], failed)).toBeUndefined();
+    const running = await repo.markRunning(failed.workflowId, { executionArn: 'arn:run-2' });
+    // Read while recovering: the run's execution has started since.
+    expect(await repo.markCancelled(failed.workflowId, [], recovering)).toBeUndefined();
+    expect((await repo.getById(failed.workflowId))?.status).toBe('running');
+    const cancelled = await repo.markCancelled(failed.workflowId, [], running);
+    expect(cancelled).toMatchObject({ status: 'cancelled', runToken: 'run-2', executionArn: 'arn:run-2' });
+    // A workflow that can no longer be cancelled is still a refusal.
+    await expect(repo.markCancelled(failed.workflowId, [], running)).rejects.toThrow(
+      'Cannot cancel workflow in cancelled state',
+    );
+  });
+
   it('refuses to cancel a completed workflow', async () => {
     const record = await createIn('completed');
     await expect(repo.markCancelled(record.workflowId)).rejects.toThrow(
@@ -454,15 +481,19 @@ describe('reads', () => {
     const record = await create();
     const stored = await repo.getById(record.workflowId);
     expect(stored).toEqual(record);
-    expect(stored).not.toHaveProperty('jobStatus');
-    expect(stored).not.toHaveProperty('createdDay');
+    for (const name of ['jobStatus', 'statusShard', 'createdShard', 'unsettledShard'])
+      expect(stored).not.toHaveProperty(name);
     const raw = await tables.doc.send(
       new GetCommand({ TableName: tables.names.workflows, Key: { workflowId: record.workflowId } }),
     );
+    const shard = shardOf(record.workflowId, STATUS_SHARDS);
     expect(raw.Item).toMatchObject({
       jobStatus: `${record.jobId}#pending`,
-      createdDay: record.createdAt.slice(0, 10),
+      statusShard: `pending#${shard}`,
+      createdShard: `${record.createdAt.slice(0, 10)}#${shardOf(record.workflowId, 8)}`,
     });
+    expect(raw.Item).not.toHaveProperty('unsettledShard');
+    expect(raw.Item).not.toHaveProperty('createdDay');
   });
 
   it('returns undefined for an unknown id', async () => {
@@ -513,7 +544,7 @@ describe('reads', () => {
     await expect(repo.listByCreatedDay('yesterday')).rejects.toThrow(ValidationError);
   });
 
-  it('lists active workflows (running, then recovering) under one cursor', async () => {
+  it('lists active workflows (running and recovering) newest first under one cursor', async () => {
     const running = await createIn('running');
     const recovering = await createIn('recovering');
     const paused = await createIn('paused');
@@ -523,9 +554,9 @@ describe('reads', () => {
     expect(ids).toContain(running.workflowId);
     expect(ids).toContain(recovering.workflowId);
     expect(ids).not.toContain(paused.workflowId);
-    const statuses = all.map((w) => w.status);
-    expect(statuses).toEqual([...statuses].sort((a, b) => (a === b ? 0 : a === 'running' ? -1 : 1)));
-    expect(new Set(statuses)).toEqual(new Set(['running', 'recovering']));
+    const created = all.map((w) => w.createdAt);
+    expect(created).toEqual([...created].sort().reverse());
+    expect(new Set(all.map((w) => w.status))).toEqual(new Set(['running', 'recovering']));
   });
 
   it('lists failed workflows, and as recoverable only those with attempts left', async () => {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '../../infra/local/dynamodb-server.js';
+import { freePort } from '../../infra/local/free-port.js';
 import { REPO_ROOT } from '../../infra/repo-root.js';
 
 /*

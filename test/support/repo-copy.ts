@@ -1,4 +1,12 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../infra/repo-root.js';
@@ -9,6 +17,8 @@ const SOURCES = [
   'state-machines',
   'infra',
   'cli',
+  // npm start builds the console when its sources are newer than console/dist: timestamps are kept.
+  'console',
   'cdk.json',
   'package.json',
   'package-lock.json',
@@ -23,10 +33,19 @@ const SOURCES = [
  */
 export const copyOfRepo = (options: { coldCache?: boolean } = {}): string => {
   const root = mkdtempSync(join(tmpdir(), 'repo-copy-'));
-  for (const source of SOURCES) cpSync(join(REPO_ROOT, source), join(root, source), { recursive: true });
+  for (const source of SOURCES)
+    cpSync(join(REPO_ROOT, source), join(root, source), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   mkdirSync(join(root, '.local'), { recursive: true });
   const cache = join(REPO_ROOT, '.local/synth');
   if (!options.coldCache && existsSync(cache)) cpSync(cache, join(root, '.local/synth'), { recursive: true });
   return root;
+};
+
+/** Replaces text in a file of a copy, as an editor saves it; fails if the text is not there. */
+export const editCopy = (root: string, path: string, from: string, to: string): void => {
+  const file = join(root, path);
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${path} has no "${from}"`);
+  writeFileSync(file, text.replace(from, to));
 };

@@ -6,6 +6,7 @@ import { FatalStepError } from '../../domain/errors.js';
 import { createDocumentClient, tableNamesFromEnv } from '../../repositories/client.js';
 import { repositoriesFromEnv } from '../../repositories/from-env.js';
 import { ItemLedger } from '../../repositories/item-ledger.js';
+import { itemResultsIn } from '../../results/item-results.js';
 import { resultStoreFromEnv } from '../../results/result-store.js';
 import { powertools } from '../../shared/powertools.js';
 import { processBatch, recordBatchFailure } from './batch.js';
@@ -16,7 +17,12 @@ import { prepareFanOut } from './prepare.js';
 
 const ledgerFromEnv = perConfiguration(
   ['taskTable'],
-  (env) => new ItemLedger({ doc: createDocumentClient(), tableName: tableNamesFromEnv(env).tasks }),
+  (env) =>
+    new ItemLedger({
+      doc: createDocumentClient(),
+      tableName: tableNamesFromEnv(env).tasks,
+      results: itemResultsIn(resultStoreFromEnv),
+    }),
 );
 
 const depsFromEnv = (): FanOutDeps => ({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemOutcome } from '../../../functions/contract/fan-out.js';
 import { createDocumentClient } from '../../../functions/repositories/client.js';
 import { ItemLedger } from '../../../functions/repositories/item-ledger.js';
+import { itemResultsIn } from '../../../functions/results/item-results.js';
 import { withInlineMaps } from '../../support/inline-maps.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { testFlow } from '../../support/test-flow.js';
@@ -44,6 +45,7 @@ const runOn = async (test: TestApp) => {
   const ledger = new ItemLedger({
     doc: createDocumentClient({ endpoint: test.app.dynamoEndpoint }),
     tableName: test.app.tableNames.tasks,
+    results: itemResultsIn(() => test.app.results),
   });
   const ledgers: Record<string, [number, ItemOutcome][]> = {};
   for (const task of tasks.filter((t) => t.itemsLedger)) {

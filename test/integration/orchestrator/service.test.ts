@@ -1,7 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkflowDefinition } from '../../../functions/contract/definition.js';
 import { stepKey } from '../../../functions/contract/execution.js';
 import { RecoveryLimitError, ValidationError } from '../../../functions/domain/errors.js';
 import type { DomainEvent } from '../../../functions/events/domain-events.js';
@@ -9,26 +8,11 @@ import { Orchestrator } from '../../../functions/orchestrator/service.js';
 import { TaskRepository } from '../../../functions/repositories/task-repository.js';
 import { WorkflowRepository } from '../../../functions/repositories/workflow-repository.js';
 import { createTestTables, type TestTables } from '../../support/tables.js';
+import { chainFlow } from '../../support/test-flow.js';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:flow';
 
-const flow: WorkflowDefinition = {
-  name: 'flow',
-  version: '1',
-  description: 'three steps in a row',
-  maxRecoveryAttempts: 2,
-  steps: ['first', 'second', 'third'].map((name, index) => ({
-    index,
-    name,
-    taskType: 'noop',
-    handler: 'noop',
-    maxRetries: 0,
-    dependencies: index === 0 ? [] : [index - 1],
-    timeout: 30,
-    estimatedDuration: 1,
-    retry: { maxDelay: 1, jitter: false, nonRetryable: [] },
-  })),
-};
+const flow = chainFlow('1', ['first', 'second', 'third']);
 
 /** The writes the orchestrator's repositories send, as `<command> <table>`. */
 let writes: string[] = [];

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workflowDefinitions as catalogDefinitions } from '../../../functions/definitions/catalog.js';
-import { CATALOG_PATH, renderCatalog } from '../../../state-machines/catalog.js';
+import { generatedFiles } from '../../../state-machines/catalog.js';
 import { datasetBuild } from '../../../state-machines/definitions/dataset-build.js';
 import { datasetSmoke } from '../../../state-machines/definitions/dataset-smoke.js';
 import {
@@ -23,8 +23,9 @@ describe('shipped definitions', () => {
     expect(workflowDefinitions).toContain(datasetBuild);
   });
 
-  it('reach the runtime as the generated catalog, which is up to date (npm run definitions)', () => {
-    expect(readFileSync(new URL(`../../../${CATALOG_PATH}`, import.meta.url), 'utf8')).toBe(renderCatalog());
+  it('reach the runtime as the generated catalog and parameter schemas, up to date (npm run definitions)', () => {
+    for (const { path, text } of generatedFiles())
+      expect(readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8'), path).toBe(text);
     expect(catalogDefinitions).toEqual(workflowDefinitions);
   });
 
