@@ -112,8 +112,19 @@ export const EmptyBody = z.strictObject({});
 export const WorkflowIdParams = z.strictObject({ id: Id.check(z.describe('Workflow id')) });
 export const JobIdParams = z.strictObject({ jobId: Id.check(z.describe('Job id')) });
 
+/**
+ * An integer query parameter. Coercion alone reads an empty or blank value (`?run=`) as 0; the
+ * document says an integer, so that is refused like any other non-number. Preprocessed rather than
+ * piped from a string: the OpenAPI input schema stays `integer`.
+ */
+const queryInteger = (min: number, max: number) =>
+  z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' && value.trim() === '' ? Number.NaN : value)),
+    z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)),
+  );
+
 const Limit = z
-  .optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_PAGE_LIMIT)))
+  .optional(queryInteger(1, MAX_PAGE_LIMIT))
   .check(z.describe(`Page size, 1..${MAX_PAGE_LIMIT} (default 25)`));
 const Cursor = z
   .optional(z.string().check(z.minLength(1), z.maxLength(2048)))
@@ -137,7 +148,7 @@ export const TaskItemsQuery = z.strictObject({
 
 export const HistoryQuery = z.strictObject({
   run: z
-    .optional(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(999)))
+    .optional(queryInteger(0, 999))
     .check(
       z.describe(
         'Which run: 0 is the first execution, each recovery starts the next (default: the current run)',

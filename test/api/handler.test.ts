@@ -277,6 +277,8 @@ describe('listings', () => {
       [{ jobId: 'j', limit: '0' }, 'query.limit'],
       [{ jobId: 'j', limit: '101' }, 'query.limit'],
       [{ jobId: 'j', limit: 'ten' }, 'query.limit'],
+      [{ jobId: 'j', limit: '' }, 'query.limit'],
+      [{ jobId: 'j', limit: ' ' }, 'query.limit'],
       [{ jobId: 'j', cursor: 'not-a-cursor' }, 'cursor'],
       [{ jobId: 'j', colour: 'red' }, 'query.colour'],
       [{ createdDay: '2024-13' }, 'query.createdDay'],

@@ -172,6 +172,12 @@ describe('GET /workflows/{id}/history', () => {
     const other = await history(id, { cursor: nextCursor, run: '1' });
     expect(other.status).toBe(400);
     expect(other.body.error).toBe('InvalidCursorError');
+    // An empty or non-integer run is not run 0: it is refused, naming the parameter.
+    for (const bad of ['', ' ', 'one', '1.5', '-1']) {
+      const refused = await history(id, { run: bad });
+      expect(refused.status, JSON.stringify(bad)).toBe(400);
+      expect(refused.body.details[0].path, JSON.stringify(bad)).toBe('query.run');
+    }
     const missing = await history(id, { run: '2' });
     expect(missing.status).toBe(400);
     expect(missing.body.details).toEqual([
