@@ -32,6 +32,32 @@ describe('the web console in headless Chromium', { timeout: 90_000 }, () => {
     await screenshot(page, 'list');
   });
 
+  it('shows each definition: its graph, its versions and the parameters a create takes', async () => {
+    const page = await harness.open('/console/');
+    await page.getByRole('link', { name: 'Definitions' }).click();
+    await page.waitForURL(/#\/definitions$/);
+    const { items } = (await harness.api('/definitions')) as {
+      items: { name: string; version: string; current: boolean; steps: unknown[] }[];
+    };
+    for (const definition of items.filter((d) => d.current)) {
+      const article = page.locator(`article[data-definition="${definition.name}"]`);
+      await article.locator('[data-step]').first().waitFor();
+      expect(await article.locator('[data-step]').count()).toBe(definition.steps.length);
+      expect(await article.getByLabel('Version').inputValue()).toBe(definition.version);
+    }
+    const build = page.locator('article[data-definition="dataset-build"]');
+    // The same graph as a workflow's, laid out by dagre, with no status: steps as the definition has them.
+    const x = async (step: string) => (await build.locator(`[data-step="${step}"]`).boundingBox())?.x ?? 0;
+    expect(await x('list')).toBeLessThan(await x('download'));
+    expect(await build.locator('[data-step="label"]').getAttribute('data-status')).toBe('definition');
+    expect(await build.locator('option').first().textContent()).toContain('current');
+    // Parameters by the names `submit --param` takes, with their defaults and the rule the API checks.
+    const itemsRow = build.locator('tr[data-parameter="dataset.items"]');
+    expect(await itemsRow.textContent()).toContain('2000');
+    expect(await itemsRow.textContent()).toContain('1..100000');
+    await screenshot(page, 'definitions');
+  });
+
   it("pages through a job's workflows with the API's cursor", async () => {
     const jobId = `console-paged-${Math.random().toString(36).slice(2, 8)}`;
     const ids = [];

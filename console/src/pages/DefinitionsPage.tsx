@@ -1,44 +1,46 @@
+import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { Dag } from '../components/Dag';
+import { type JsonSchema, parameterRows } from '../parameters';
 import { usePoll } from '../poll';
 import { durationText } from '../status';
 import type { Definition } from '../types';
 
 /*
  * The definitions the API runs (GET /definitions): each one's graph, its versions, and the
- * parameters its `metadata` takes (the JSON Schema the API checks a create against).
+ * parameters its `metadata` takes (the JSON Schema the API checks a create against), for any of
+ * the versions the API still runs.
  */
 
-type Schema = {
-  type?: unknown;
-  description?: string;
-  default?: unknown;
-  properties?: Record<string, Schema>;
-};
-
 const Parameters = ({ schema }: { schema: Definition['parameters'] }) => {
-  const properties = Object.entries((schema as Schema | null)?.properties ?? {});
-  if (properties.length === 0) return <p>Parameters: any metadata object.</p>;
+  const rows = parameterRows(schema as JsonSchema | null);
+  if (rows.length === 0) return <p>Parameters: none declared; any metadata object.</p>;
   return (
     <table class="parameters">
-      <caption>Parameters (metadata)</caption>
+      <caption>
+        Parameters (<code>metadata</code>; <code>submit --param name=value</code>)
+      </caption>
       <thead>
         <tr>
           <th scope="col">name</th>
           <th scope="col">type</th>
           <th scope="col">default</th>
+          <th scope="col">rule</th>
           <th scope="col">description</th>
         </tr>
       </thead>
       <tbody>
-        {properties.map(([name, property]) => (
-          <tr key={name}>
+        {rows.map((row) => (
+          <tr key={row.name} data-parameter={row.name}>
             <td>
-              <code>{name}</code>
+              <code>{row.name}</code>
             </td>
-            <td>{String(property.type ?? 'any')}</td>
-            <td>{property.default === undefined ? '—' : <code>{JSON.stringify(property.default)}</code>}</td>
-            <td>{property.description ?? ''}</td>
+            <td>{row.type}</td>
+            <td>
+              {row.default === undefined ? row.required ? 'required' : '—' : <code>{row.default}</code>}
+            </td>
+            <td>{row.rule || '—'}</td>
+            <td>{row.description}</td>
           </tr>
         ))}
       </tbody>
@@ -47,20 +49,32 @@ const Parameters = ({ schema }: { schema: Definition['parameters'] }) => {
 };
 
 const DefinitionView = ({ versions }: { versions: readonly Definition[] }) => {
-  const latest = versions.at(-1) as Definition;
+  const current = versions.find((v) => v.current) ?? (versions.at(-1) as Definition);
+  const [chosen, setChosen] = useState(current.version);
+  const shown = versions.find((v) => v.version === chosen) ?? current;
+  const selectId = `version-of-${shown.name}`;
   return (
-    <article class="definition" data-definition={latest.name}>
-      <h2>{latest.name}</h2>
-      <p>{latest.description}</p>
+    <article class="definition" data-definition={shown.name} data-version={shown.version}>
+      <h2>{shown.name}</h2>
+      <p>{shown.description}</p>
       <p>
-        Versions: {versions.map((v) => v.version).join(', ')} · up to {latest.maxRecoveryAttempts} recoveries
+        <label for={selectId}>Version </label>
+        <select id={selectId} value={shown.version} onChange={(e) => setChosen(e.currentTarget.value)}>
+          {versions.map((v) => (
+            <option key={v.version} value={v.version}>
+              {v.version}
+              {v.current ? ' (current: new workflows use it)' : ''}
+            </option>
+          ))}
+        </select>{' '}
+        · up to {shown.maxRecoveryAttempts} recoveries
       </p>
       <div class="dag-frame">
         <Dag
-          steps={latest.steps.map((s) => ({ name: s.name, dependencies: s.dependencies }))}
-          label={`Steps of ${latest.name}`}
+          steps={shown.steps.map((s) => ({ name: s.name, dependencies: s.dependencies }))}
+          label={`Steps of ${shown.name} ${shown.version}`}
           describe={(index) => {
-            const step = latest.steps[index];
+            const step = shown.steps[index];
             return step
               ? [`type ${step.taskType}`, `retries ${step.maxRetries} · timeout ${step.timeout} s`]
               : ['', ''];
@@ -80,11 +94,11 @@ const DefinitionView = ({ versions }: { versions: readonly Definition[] }) => {
           </tr>
         </thead>
         <tbody>
-          {latest.steps.map((step) => (
+          {shown.steps.map((step) => (
             <tr key={step.name}>
               <td>{step.name}</td>
               <td>{step.taskType}</td>
-              <td>{step.dependencies.map((d) => latest.steps[d]?.name).join(', ') || '—'}</td>
+              <td>{step.dependencies.map((d) => shown.steps[d]?.name).join(', ') || '—'}</td>
               <td>{step.maxRetries}</td>
               <td>{step.timeout} s</td>
               <td>{durationText(step.estimatedDuration)}</td>
@@ -92,7 +106,7 @@ const DefinitionView = ({ versions }: { versions: readonly Definition[] }) => {
           ))}
         </tbody>
       </table>
-      <Parameters schema={latest.parameters ?? null} />
+      <Parameters schema={shown.parameters ?? null} />
     </article>
   );
 };
