@@ -167,18 +167,33 @@ export const buildProgram = (io: ProgramIo, state: ProgramState = { exitCode: EX
       'one parameter, e.g. dataset.items=500 (a JSON value, else text); repeatable, over --metadata',
       parseParam,
     )
+    .option(
+      '--definition-version <version>',
+      'run on this version of the definition (see `definitions`), not the current one',
+    )
     .option('--start', 'start it at once')
     .action(
       async (
         definition: string,
         jobId: string,
-        opts: { metadata?: Record<string, unknown>; param?: Param[]; start?: boolean },
+        opts: {
+          metadata?: Record<string, unknown>;
+          param?: Param[];
+          definitionVersion?: string;
+          start?: boolean;
+        },
         command: Command,
       ) => {
         // Checked against the definition's parameters before anything is sent (cli/submit.ts).
         const metadata = submitMetadata(command, definition, opts, EXIT.usage);
         const { api, options } = client();
-        const body = { definition, jobId, ...(metadata ? { metadata } : {}), start: !!opts.start };
+        const body = {
+          definition,
+          ...(opts.definitionVersion === undefined ? {} : { definitionVersion: opts.definitionVersion }),
+          jobId,
+          ...(metadata ? { metadata } : {}),
+          start: !!opts.start,
+        };
         printWorkflow(await unwrap(api.POST('/workflows', { body })), options);
       },
     );

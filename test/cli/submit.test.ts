@@ -65,6 +65,16 @@ describe('submit --param', () => {
     ]);
   });
 
+  it('pins a version with --definition-version, and sends none without it', async () => {
+    sent.length = 0;
+    expect((await cli('submit', 'dataset-smoke', 'job-6', '--definition-version', '2')).code).toBe(0);
+    expect((await cli('submit', 'dataset-smoke', 'job-7')).code).toBe(0);
+    expect(sent.map((call) => (call.body as { definitionVersion?: string }).definitionVersion)).toEqual([
+      '2',
+      undefined,
+    ]);
+  });
+
   it('leaves faults, and definitions this checkout does not have, to the API', async () => {
     sent.length = 0;
     expect((await cli('submit', 'dataset-smoke', 'job-3', '--param', 'faults.label.failTimes=2')).code).toBe(
