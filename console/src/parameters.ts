@@ -79,13 +79,14 @@ export const parameterRows = (root: JsonSchema | null | undefined): ParameterRow
     return { ...resolve(target, new Set([...seen, name])), ...siblings };
   };
   const rows: ParameterRow[] = [];
-  const walk = (schema: JsonSchema, prefix: string) => {
-    const required = new Set(schema.required ?? []);
+  // Required only when every object above it is too: `faults.x.rate` is required in an optional `faults`.
+  const walk = (schema: JsonSchema, prefix: string, present: boolean) => {
+    const required = new Set(present ? (schema.required ?? []) : []);
     for (const [key, raw] of Object.entries(schema.properties ?? {})) {
       const property = resolve(raw);
       const name = prefix ? `${prefix}.${key}` : key;
       if (property.properties && Object.keys(property.properties).length > 0) {
-        walk(property, name);
+        walk(property, name, required.has(key) && property.default === undefined);
         continue;
       }
       const item = property.items ? resolve(property.items) : undefined;
@@ -99,6 +100,16 @@ export const parameterRows = (root: JsonSchema | null | undefined): ParameterRow
       });
     }
   };
-  walk(resolve(root), '');
+  walk(resolve(root), '', true);
   return rows;
+};
+
+/** Rows by their first name segment (`dataset`, `faults`), in order: the page folds the long groups. */
+export const parameterGroups = (rows: readonly ParameterRow[]): [string, ParameterRow[]][] => {
+  const groups = new Map<string, ParameterRow[]>();
+  for (const row of rows) {
+    const head = row.name.split('.')[0] as string;
+    groups.set(head, [...(groups.get(head) ?? []), row]);
+  }
+  return [...groups];
 };

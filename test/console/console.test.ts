@@ -55,6 +55,11 @@ describe('the web console in headless Chromium', { timeout: 90_000 }, () => {
     const itemsRow = build.locator('tr[data-parameter="dataset.items"]');
     expect(await itemsRow.textContent()).toContain('2000');
     expect(await itemsRow.textContent()).toContain('1..100000');
+    // Fault injection's keys (this stack has it on), one set per step: folded until asked for.
+    const faults = build.locator('details[data-parameter-group="faults"]');
+    expect(await faults.locator('tr[data-parameter="faults.label.failTimes"]').isVisible()).toBe(false);
+    await faults.locator('summary').click();
+    expect(await faults.locator('tr[data-parameter="faults.label.failTimes"]').isVisible()).toBe(true);
     await screenshot(page, 'definitions');
   });
 

@@ -1,7 +1,8 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { Dag } from '../components/Dag';
-import { type JsonSchema, parameterRows } from '../parameters';
+import { type JsonSchema, type ParameterRow, parameterGroups, parameterRows } from '../parameters';
 import { usePoll } from '../poll';
 import { durationText } from '../status';
 import type { Definition } from '../types';
@@ -12,39 +13,67 @@ import type { Definition } from '../types';
  * the versions the API still runs.
  */
 
-const Parameters = ({ schema }: { schema: Definition['parameters'] }) => {
-  const rows = parameterRows(schema as JsonSchema | null);
-  if (rows.length === 0) return <p>Parameters: none declared; any metadata object.</p>;
-  return (
-    <table class="parameters">
-      <caption>
-        Parameters (<code>metadata</code>; <code>submit --param name=value</code>)
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">name</th>
-          <th scope="col">type</th>
-          <th scope="col">default</th>
-          <th scope="col">rule</th>
-          <th scope="col">description</th>
+/** A group longer than this (fault injection's keys, one set per step) is folded. */
+const FOLD_OVER = 8;
+
+const ParameterTable = ({
+  rows,
+  caption,
+}: {
+  rows: readonly ParameterRow[];
+  caption?: ComponentChildren;
+}) => (
+  <table class="parameters">
+    {caption ? <caption>{caption}</caption> : null}
+    <thead>
+      <tr>
+        <th scope="col">name</th>
+        <th scope="col">type</th>
+        <th scope="col">default</th>
+        <th scope="col">rule</th>
+        <th scope="col">description</th>
+      </tr>
+    </thead>
+    <tbody>
+      {rows.map((row) => (
+        <tr key={row.name} data-parameter={row.name}>
+          <td>
+            <code>{row.name}</code>
+          </td>
+          <td>{row.type}</td>
+          <td>{row.default === undefined ? row.required ? 'required' : '—' : <code>{row.default}</code>}</td>
+          <td>{row.rule || '—'}</td>
+          <td>{row.description}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.name} data-parameter={row.name}>
-            <td>
-              <code>{row.name}</code>
-            </td>
-            <td>{row.type}</td>
-            <td>
-              {row.default === undefined ? row.required ? 'required' : '—' : <code>{row.default}</code>}
-            </td>
-            <td>{row.rule || '—'}</td>
-            <td>{row.description}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </tbody>
+  </table>
+);
+
+const Parameters = ({ schema }: { schema: Definition['parameters'] }) => {
+  const groups = parameterGroups(parameterRows(schema as JsonSchema | null));
+  if (groups.length === 0) return <p>Parameters: none declared; any metadata object.</p>;
+  const shown = groups.filter(([, rows]) => rows.length <= FOLD_OVER).flatMap(([, rows]) => rows);
+  const folded = groups.filter(([, rows]) => rows.length > FOLD_OVER);
+  return (
+    <>
+      <ParameterTable
+        rows={shown}
+        caption={
+          <>
+            Parameters (<code>metadata</code>; <code>submit --param name=value</code>)
+          </>
+        }
+      />
+      {folded.map(([group, rows]) => (
+        <details key={group} data-parameter-group={group}>
+          <summary>
+            <code>{group}</code>: {rows.length} more parameters
+          </summary>
+          <ParameterTable rows={rows} />
+        </details>
+      ))}
+    </>
   );
 };
 

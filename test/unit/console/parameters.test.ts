@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parameterRows } from '../../../console/src/parameters.js';
+import { parameterGroups, parameterRows } from '../../../console/src/parameters.js';
 import { parameterJsonSchemaOf } from '../../../functions/definitions/parameter-schemas.js';
 
 // The console's parameter table, from the schemas GET /definitions publishes.
@@ -28,24 +28,39 @@ describe('parameterRows', () => {
     expect(byName.dataset).toBeUndefined();
     expect(rows.some((row) => row.name.startsWith('faults.'))).toBe(false);
     const withFaults = parameterRows(parameterJsonSchemaOf('dataset-build', true) as never);
-    expect(withFaults.some((row) => row.name.startsWith('faults.'))).toBe(true);
+    // Required inside an optional object is not required of a create.
+    expect(withFaults.find((row) => row.name === 'faults.download.failItems.rate')).toMatchObject({
+      required: false,
+      rule: '0..1',
+    });
+    expect(parameterGroups(withFaults).map(([group]) => group)).toEqual([
+      'dataset',
+      'autoRecovery',
+      'tolerance',
+      'faults',
+    ]);
   });
 
   it('follows $refs to $defs (a schema used twice), keeping the referring description', () => {
     const rows = parameterRows({
       type: 'object',
-      required: ['size', 'mode'],
+      required: ['size', 'mode', 'nested'],
       properties: {
         size: { $ref: '#/$defs/bounded', description: 'How big' },
         mode: { enum: ['fast', 'safe'] },
-        nested: { type: 'object', properties: { again: { $ref: '#/$defs/bounded' } } },
+        nested: {
+          type: 'object',
+          required: ['again'],
+          properties: { again: { $ref: '#/$defs/bounded' }, other: { type: 'string' } },
+        },
       },
       $defs: { bounded: { type: 'integer', minimum: 1, description: 'shared' } },
     });
     expect(rows).toEqual([
       { name: 'size', type: 'integer', required: true, rule: 'at least 1', description: 'How big' },
       { name: 'mode', type: 'any', required: true, rule: 'one of "fast", "safe"', description: '' },
-      { name: 'nested.again', type: 'integer', required: false, rule: 'at least 1', description: 'shared' },
+      { name: 'nested.again', type: 'integer', required: true, rule: 'at least 1', description: 'shared' },
+      { name: 'nested.other', type: 'string', required: false, rule: '', description: '' },
     ]);
     expect(parameterRows(null)).toEqual([]);
   });
