@@ -96,13 +96,19 @@ export const drain = async (request: IncomingMessage): Promise<boolean> => {
   return body.kind !== 'lost' && !(body.kind === 'tooLarge' && !body.drained);
 };
 
+/**
+ * A record keyed by names a client chose (query keys, header names): with no prototype, `toString`
+ * or `__proto__` is a key like any other, not Object.prototype's member.
+ */
+export const nameMap = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 /** What the gateway knows of a request before it routes it (the `$context` of its refusals). */
 export const requestInfo = (request: IncomingMessage, stage: string): RefusedRequest => {
   const target = targetOf(request.url ?? '/');
-  const headers: Record<string, string> = {};
+  const headers = nameMap<string>();
   for (const [name, value] of Object.entries(request.headers))
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  const query: Record<string, string> = {};
+  const query = nameMap<string>();
   for (const [key, value] of new URLSearchParams(target?.query ?? '')) query[key] = value;
   return {
     requestId: randomUUID(),

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { LocalRoute } from './api-routes.js';
-import { queryOf } from './gateway-request.js';
+import { nameMap, queryOf } from './gateway-request.js';
 import type { RefusedRequest } from './gateway-responses.js';
 
 /*
@@ -16,15 +16,17 @@ export const proxyEvent = (
   params: Record<string, string>,
   body: string | null,
 ) => {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Names come from the client (`?toString=`, a `__proto__` header): maps without a prototype, so
+  // each is a plain key, never an inherited member.
+  const headers = nameMap<string>();
+  const multiValueHeaders = nameMap<string[]>();
   for (const [name, value] of Object.entries(request.headers)) {
     const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
     headers[name] = values.join(',');
     multiValueHeaders[name] = values;
   }
   const hasQuery = Object.keys(info.query).length > 0;
-  const multiQuery: Record<string, string[]> = {};
+  const multiQuery = nameMap<string[]>();
   for (const [key, value] of new URLSearchParams(queryOf(request))) {
     multiQuery[key] = [...(multiQuery[key] ?? []), value];
   }

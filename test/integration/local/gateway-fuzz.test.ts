@@ -249,6 +249,24 @@ describe('the local API gateway refuses as API Gateway does, in the error schema
     expect((await send({ method: 'GET', target: '/definitions', version: 'HTTP/1.0' })).status).toBe(200);
   });
 
+  it("query keys and header names that are Object.prototype's members reach the handler as keys", async () => {
+    const target = '/workflows?toString=jobs&__proto__=x&constructor=y&hasOwnProperty=z';
+    const headers = [
+      ['idempotency-key', 'key-1'],
+      ['__proto__', 'p'],
+      ['tostring', 't'],
+    ] as const;
+    const answer = await send({ method: 'POST', target, headers, body: '{}' });
+    // The handler refuses the query it does not take, naming every key: no 502 from the gateway.
+    expect(answer.status).toBe(400);
+    const { error, message } = JSON.parse(answer.body);
+    expect(error).toBe('ValidationError');
+    for (const key of ['toString', '__proto__', 'constructor', 'hasOwnProperty'])
+      expect(message).toContain(key);
+    const listed = await send({ method: 'GET', target: '/definitions', headers });
+    expect(listed.status).toBe(200);
+  });
+
   it('a request target that is not a path is a 400; an absolute one is routed by its path', async () => {
     expectRefusal(await send({ method: 'OPTIONS', target: '*' }), 'BAD_REQUEST_PARAMETERS');
     expect((await send({ method: 'GET', target: `http://elsewhere/definitions` })).status).toBe(200);
